@@ -133,9 +133,11 @@ pub const EVENT_REASON_SUCCESSFULLY_RECONCILED: &str = "SuccessfullyReconciled";
 /// EndpointSlice label naming the Service a slice belongs to.
 pub const ENDPOINT_SLICE_SERVICE_NAME_LABEL: &str = "kubernetes.io/service-name";
 /// Node label that keeps a node out of load-balancer target sets.
-pub const NODE_EXCLUDE_FROM_LB_LABEL: &str = "node.kubernetes.io/exclude-from-external-load-balancers";
+pub const NODE_EXCLUDE_FROM_LB_LABEL: &str =
+    "node.kubernetes.io/exclude-from-external-load-balancers";
 /// Legacy node label with the same meaning, still honoured by LBC's default node selector.
-pub const NODE_ALPHA_EXCLUDE_BALANCER_LABEL: &str = "alpha.service-controller.kubernetes.io/exclude-balancer";
+pub const NODE_ALPHA_EXCLUDE_BALANCER_LABEL: &str =
+    "alpha.service-controller.kubernetes.io/exclude-balancer";
 /// Legacy control-plane role label excluded by LBC's default node selector.
 pub const NODE_ROLE_MASTER_LABEL: &str = "node-role.kubernetes.io/master";
 /// Node label with the node's availability zone.

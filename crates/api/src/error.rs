@@ -9,9 +9,9 @@ use kube_core::crd::MergeError;
 pub enum ApiError {
     /// A name built from user input is not a Kubernetes qualified name, so the API server
     /// would reject any pod or object that carried it.
-    #[error("invalid condition type {value:?}: {problem}")]
-    InvalidConditionType {
-        /// The rejected condition type, as built.
+    #[error("{value:?} is not a valid Kubernetes qualified name: {problem}")]
+    InvalidQualifiedName {
+        /// The rejected name, as built.
         value: String,
         /// Which rule of a qualified name it breaks.
         problem: String,
