@@ -1,1 +1,10 @@
-//! placeholder while the workspace builds
+//! The simulated world of lbgate.
+//!
+//! Today it holds the ELBv2 API simulator ([`elbv2`]); the Kubernetes API server subset, the world
+//! controllers and the ALB data plane will join it as sibling modules.
+
+pub mod clock;
+pub mod elbv2;
+pub mod error;
+
+pub use error::SimError;

@@ -1,0 +1,160 @@
+//! Time sources for the simulators.
+//!
+//! Simulated time is a [`Duration`] since the clock's origin. [`ScaledClock`] follows the wall
+//! clock at a configurable speed; [`ManualClock`] only moves when a test moves it, which makes
+//! lifecycle tests instant and deterministic.
+
+use std::fmt;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// A source of simulated time.
+pub trait Clock: Send + Sync + fmt::Debug {
+    /// Simulated time elapsed since the clock's origin.
+    fn now(&self) -> Duration;
+}
+
+/// Simulated time derived from the wall clock.
+///
+/// `time_scale` is real seconds per simulated second: 1.0 is real time, 0.1 makes simulated time
+/// run ten times faster than the wall clock.
+#[derive(Debug, Clone)]
+pub struct ScaledClock {
+    origin: Instant,
+    time_scale: f64,
+}
+
+impl ScaledClock {
+    /// A clock starting now. A scale that is not a positive finite number falls back to 1.0.
+    pub fn new(time_scale: f64) -> Self {
+        Self {
+            origin: Instant::now(),
+            time_scale: sanitize_scale(time_scale),
+        }
+    }
+
+    /// Real seconds per simulated second.
+    pub fn time_scale(&self) -> f64 {
+        self.time_scale
+    }
+
+    /// The simulated time that corresponds to `real` elapsed wall time.
+    pub fn real_to_sim(&self, real: Duration) -> Duration {
+        scale_duration(real, 1.0 / self.time_scale)
+    }
+
+    /// The wall time it takes for `sim` simulated time to pass.
+    pub fn sim_to_real(&self, sim: Duration) -> Duration {
+        scale_duration(sim, self.time_scale)
+    }
+}
+
+impl Clock for ScaledClock {
+    fn now(&self) -> Duration {
+        self.real_to_sim(self.origin.elapsed())
+    }
+}
+
+/// A clock that only moves when told to.
+#[derive(Debug, Default)]
+pub struct ManualClock {
+    now: Mutex<Duration>,
+}
+
+impl ManualClock {
+    /// A clock at simulated time zero.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Moves the clock forward by `by`.
+    pub fn advance(&self, by: Duration) {
+        let mut now = self
+            .now
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        *now = now.saturating_add(by);
+    }
+
+    /// Sets the clock to `to`; it may move backwards, which only tests should do.
+    pub fn set(&self, to: Duration) {
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = to;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Duration {
+        *self
+            .now
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+fn sanitize_scale(scale: f64) -> f64 {
+    if scale.is_finite() && scale > 0.0 {
+        scale
+    } else {
+        1.0
+    }
+}
+
+fn scale_duration(d: Duration, factor: f64) -> Duration {
+    let secs = d.as_secs_f64() * factor;
+    Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scale_converts_both_ways() {
+        let clock = ScaledClock::new(0.1);
+        assert_eq!(
+            clock.real_to_sim(Duration::from_secs(1)),
+            Duration::from_secs(10)
+        );
+        assert_eq!(
+            clock.sim_to_real(Duration::from_secs(30)),
+            Duration::from_secs(3)
+        );
+        let real_time = ScaledClock::new(1.0);
+        assert_eq!(
+            real_time.real_to_sim(Duration::from_millis(1500)),
+            Duration::from_millis(1500)
+        );
+    }
+
+    #[test]
+    fn invalid_scale_falls_back_to_real_time() {
+        assert!((ScaledClock::new(0.0).time_scale() - 1.0).abs() < f64::EPSILON);
+        assert!((ScaledClock::new(-2.0).time_scale() - 1.0).abs() < f64::EPSILON);
+        assert!((ScaledClock::new(f64::NAN).time_scale() - 1.0).abs() < f64::EPSILON);
+    }
+
+    #[test]
+    fn scaled_clock_runs_faster_than_the_wall() {
+        let clock = ScaledClock::new(0.01);
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(
+            clock.now() >= Duration::from_secs(2),
+            "100x clock after 20 ms: {:?}",
+            clock.now()
+        );
+    }
+
+    #[test]
+    fn manual_clock_moves_only_when_told() {
+        let clock = ManualClock::new();
+        assert_eq!(clock.now(), Duration::ZERO);
+        clock.advance(Duration::from_secs(5));
+        clock.advance(Duration::from_millis(500));
+        assert_eq!(clock.now(), Duration::from_millis(5500));
+        clock.set(Duration::from_secs(1));
+        assert_eq!(clock.now(), Duration::from_secs(1));
+    }
+}

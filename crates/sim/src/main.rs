@@ -1,0 +1,121 @@
+//! `lbgate-sim`: runs the simulated world from the command line.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use lbgate_sim::elbv2::{Elbv2Sim, HealthMode, SimConfig};
+
+#[derive(Debug, Parser)]
+#[command(name = "lbgate-sim", about = "The simulated world of lbgate")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the ELBv2 API simulator until SIGINT or SIGTERM.
+    Elbv2(Elbv2Args),
+}
+
+#[derive(Debug, clap::Args)]
+struct Elbv2Args {
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: SocketAddr,
+    /// Real seconds per simulated second (0.1 runs ten times faster than real time).
+    #[arg(long, default_value_t = 1.0)]
+    time_scale: f64,
+    #[arg(long, default_value = "us-west-2")]
+    region: String,
+    #[arg(long, default_value = "123456789012")]
+    account_id: String,
+    /// How addresses nobody configured answer health checks.
+    #[arg(long, value_enum, default_value_t = DefaultHealth::Answering)]
+    default_health: DefaultHealth,
+    /// Simulated seconds before the first health check behind a network load balancer.
+    #[arg(long, default_value_t = 30.0)]
+    nlb_registration_lag_seconds: f64,
+    /// Turn the API rate buckets off.
+    #[arg(long)]
+    no_throttle: bool,
+    /// Seed of IDs and injected faults.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum DefaultHealth {
+    Answering,
+    Refusing,
+    Timeout,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match Cli::parse().command {
+        Command::Elbv2(args) => run_elbv2(args).await,
+    }
+}
+
+async fn run_elbv2(args: Elbv2Args) -> anyhow::Result<()> {
+    let default_health = match args.default_health {
+        DefaultHealth::Answering => HealthMode::Answering,
+        DefaultHealth::Refusing => HealthMode::Refusing,
+        DefaultHealth::Timeout => HealthMode::Timeout,
+    };
+    let nlb_lag = Duration::try_from_secs_f64(args.nlb_registration_lag_seconds)
+        .context("--nlb-registration-lag-seconds must be a non-negative number")?;
+    let mut config = SimConfig {
+        listen: args.listen,
+        region: args.region,
+        account_id: args.account_id,
+        time_scale: args.time_scale,
+        default_health,
+        nlb_registration_lag: nlb_lag,
+        seed: args.seed,
+        ..SimConfig::default()
+    };
+    if args.no_throttle {
+        config.throttle = lbgate_sim::elbv2::ThrottleConfig::disabled();
+    }
+    let sim = Elbv2Sim::start(config)
+        .await
+        .context("starting the ELBv2 simulator")?;
+    let endpoint = sim.endpoint_url();
+    // The one line other processes parse, then the environment to copy.
+    println!("ELBv2 simulator listening on {endpoint}");
+    println!("export AWS_ENDPOINT_URL={endpoint}");
+    println!("export AWS_ACCESS_KEY_ID=testing");
+    println!("export AWS_SECRET_ACCESS_KEY=testing");
+    println!("export AWS_REGION={}", sim.region());
+    println!("export AWS_EC2_METADATA_DISABLED=true");
+    println!("# default VPC: {}", sim.default_vpc_id());
+    println!("# subnets: {}", sim.default_subnet_ids().join(","));
+    println!("# control API: {endpoint}/_sim/");
+    wait_for_signal().await?;
+    tracing::info!("stopping");
+    sim.shutdown()
+        .await
+        .context("stopping the ELBv2 simulator")?;
+    Ok(())
+}
+
+async fn wait_for_signal() -> anyhow::Result<()> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result.context("waiting for SIGINT")?,
+        _ = terminate.recv() => {}
+    }
+    Ok(())
+}
