@@ -1,1 +1,41 @@
-//! placeholder while the workspace builds
+//! `lbgate-elbv2`: the ELBv2 port of lbgate.
+//!
+//! - [`Elbv2Api`]: the operations lbgate uses, over our own domain [`types`];
+//! - [`SdkElbv2`]: the aws-sdk adapter (credential chain, timeouts, pagination, chunking,
+//!   typed errors, SDK retries off);
+//! - [`Governor`] / [`Governed`]: the API budget governor (token buckets per ELB throttling
+//!   class, priorities with reserves, AIMD on throttling, bounded jittered retries);
+//! - [`Elbv2Metrics`]: `lbgate_aws_api_*` Prometheus metrics;
+//! - `testing::FakeElbv2` (feature `testing`): an in-memory fake with throttle injection.
+
+pub mod batch;
+pub mod error;
+pub mod governor;
+pub mod metrics;
+pub mod operation;
+pub mod port;
+pub mod requests;
+pub mod sdk;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
+pub mod types;
+
+pub use batch::{
+    ChunkOutcome, ChunkStatus, TAG_ARNS_PER_CALL, TAG_MUTATION_ARNS_PER_CALL, TARGETS_PER_CALL,
+    TargetBatchOutcome,
+};
+pub use error::Elbv2Error;
+pub use governor::{Governed, Governor, GovernorConfig};
+pub use metrics::Elbv2Metrics;
+pub use operation::{ApiClass, Operation, Priority};
+pub use port::{ApiFuture, Elbv2Api};
+pub use requests::{
+    CallOptions, CreateListenerSpec, CreateRuleSpec, CreateTargetGroupSpec, ListenerQuery,
+    LoadBalancerQuery, ModifyListenerSpec, ModifyRuleSpec, RuleQuery, TargetGroupQuery,
+};
+pub use sdk::{AwsClientConfig, SdkElbv2};
+pub use types::{
+    Action, HealthCheck, IpAddressType, Listener, LoadBalancer, LoadBalancerState,
+    LoadBalancerType, Matcher, Protocol, Rule, RuleCondition, Tag, Target, TargetGroup,
+    TargetHealth, TargetHealthState, TargetType, WeightedTargetGroup,
+};
