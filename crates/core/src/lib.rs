@@ -1,7 +1,27 @@
-//! lbgate's pure decisions: desired targets from EndpointSlices, Pods and Nodes; the target diff
-//! (make-before-break, ownership, circuit breaker); gate conditions from target health; stale-gate
-//! resolution; the webhook's mutation plan; the IngressGroup model and its transition plan; health-poll
-//! scheduling. No async and no I/O, so table-driven unit tests carry most of the logic.
+//! lbgate's pure decisions. No async, no I/O and no clocks: time comes in as arguments
+//! (`k8s_openapi::jiff::Timestamp`, `Time` or `Duration` offsets) and randomness as seeds, so
+//! every function is deterministic and table-tested.
 //!
-//! The decisions land with the TargetGroupBinding controller (issue 4) and the IngressGroup work; this
-//! crate holds only what those issues have delivered.
+//! The TargetGroupBinding controller's decisions (issue 4):
+//! - [`target`]: target identity and AWS health state;
+//! - [`ports`]: `serviceRef.port` → EndpointSlice port (ip) or node port (instance);
+//! - [`endpoints`]: desired targets in ip mode; [`instance`]: desired targets in instance mode;
+//! - [`diff`]: the sync plan (ownership, make-before-break, circuit breaker);
+//! - [`ledger`]: our ownership ledger and LBC's multi-cluster ledger;
+//! - [`gates`]: pod readiness-gate conditions and their `pods/status` patch;
+//! - [`schedule`]: the next health poll and the separate error backoff;
+//! - [`validate`] and [`status`]: bad input as conditions, and the binding's status.
+
+pub mod diff;
+pub mod endpoints;
+pub mod gates;
+pub mod instance;
+pub mod ledger;
+pub mod ports;
+pub mod schedule;
+pub mod status;
+pub mod target;
+pub mod validate;
+
+#[cfg(test)]
+mod fixtures;
