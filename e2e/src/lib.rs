@@ -1,1 +1,3 @@
-//! End-to-end scenarios and benchmarks: the real lbgate binaries against `lbgate-sim`.
+//! End-to-end scenarios and benchmarks: the real lbgate binaries and libraries against `lbgate-sim`.
+
+pub mod bench;
