@@ -4,6 +4,7 @@
 //! controllers and the ALB data plane will join it as sibling modules.
 
 pub mod clock;
+pub mod demo;
 pub mod elbv2;
 pub mod error;
 

@@ -155,6 +155,8 @@ async fn post_json(http: &reqwest::Client, url: String, body: &str) -> (u16, Str
 async fn control_api_over_http() {
     let (sim, clock) = common::manual_sim(SimConfig::default()).await;
     let client = common::client(&sim).await;
+    // reqwest uses the process-wide rustls provider (aws-lc-rs), which must be installed first.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let http = reqwest::Client::new();
     let base = sim.endpoint_url();
 
@@ -281,6 +283,8 @@ async fn control_api_over_http() {
 #[tokio::test]
 async fn unknown_and_missing_actions() {
     let sim = Elbv2Sim::start(SimConfig::default()).await.unwrap();
+    // reqwest uses the process-wide rustls provider (aws-lc-rs), which must be installed first.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let http = reqwest::Client::new();
     let send = |form: &'static str| {
         http.post(sim.endpoint_url())

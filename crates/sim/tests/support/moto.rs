@@ -49,6 +49,8 @@ impl MotoServer {
     }
 
     async fn wait_ready(&self, within: Duration) -> anyhow::Result<()> {
+        // reqwest uses the process-wide rustls provider (aws-lc-rs), which must be installed first.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let http = reqwest::Client::new();
         let deadline = Instant::now() + within;
         let url = format!("{}/moto-api/", self.endpoint);
@@ -94,6 +96,8 @@ impl MotoServer {
     async fn ec2(&self, params: &[(&str, &str)]) -> anyhow::Result<String> {
         let mut form: Vec<(&str, &str)> = vec![("Version", "2016-11-15")];
         form.extend_from_slice(params);
+        // reqwest uses the process-wide rustls provider (aws-lc-rs), which must be installed first.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let resp = reqwest::Client::new()
             .post(&self.endpoint)
             // moto routes by the service named in the credential scope.
