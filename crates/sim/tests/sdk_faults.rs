@@ -11,35 +11,15 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::error::ProvideErrorMetadata;
-use aws_sdk_elasticloadbalancingv2::types::{
-    ProtocolEnum, TargetDescription, TargetHealthStateEnum, TargetTypeEnum,
-};
+use aws_sdk_elasticloadbalancingv2::types::{TargetDescription, TargetHealthStateEnum};
 use lbgate_sim::elbv2::{Elbv2Sim, Fault, SimConfig};
-
-async fn target_group(client: &Client, vpc: &str, name: &str) -> String {
-    let out = client
-        .create_target_group()
-        .name(name)
-        .protocol(ProtocolEnum::Http)
-        .port(80)
-        .vpc_id(vpc)
-        .target_type(TargetTypeEnum::Ip)
-        .send()
-        .await
-        .expect("create target group");
-    out.target_groups()[0]
-        .target_group_arn()
-        .unwrap()
-        .to_owned()
-}
 
 #[tokio::test]
 async fn forty_first_describe_within_a_second_is_throttled() {
     let sim = Elbv2Sim::start(SimConfig::default()).await.unwrap();
     let client = common::client(&sim).await;
-    let arn = target_group(&client, &sim.default_vpc_id(), "busy").await;
+    let arn = common::target_group_on_port(80, &client, &sim.default_vpc_id(), "busy").await;
     let started = Instant::now();
     for call in 1..=40 {
         client
@@ -84,7 +64,7 @@ async fn forty_first_describe_within_a_second_is_throttled() {
 async fn injected_faults_latency_and_throttle_rate() {
     let (sim, _clock) = common::manual_sim(SimConfig::default()).await;
     let client = common::client(&sim).await;
-    let arn = target_group(&client, &sim.default_vpc_id(), "flaky").await;
+    let arn = common::target_group_on_port(80, &client, &sim.default_vpc_id(), "flaky").await;
     sim.set_fault(
         "RegisterTargets",
         Fault {
@@ -166,7 +146,7 @@ async fn control_api_over_http() {
     assert_eq!(status, 200, "{body}");
     let vpc: serde_json::Value = serde_json::from_str(&body).unwrap();
     let vpc_id = vpc["vpc_id"].as_str().unwrap().to_owned();
-    let arn = target_group(&client, &vpc_id, "peer").await;
+    let arn = common::target_group_on_port(80, &client, &vpc_id, "peer").await;
     client
         .register_targets()
         .target_group_arn(&arn)

@@ -11,7 +11,6 @@ mod common;
 
 use std::time::Duration;
 
-use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::error::ProvideErrorMetadata;
 use aws_sdk_elasticloadbalancingv2::operation::add_tags::AddTagsError;
 use aws_sdk_elasticloadbalancingv2::operation::create_rule::CreateRuleError;
@@ -21,26 +20,9 @@ use aws_sdk_elasticloadbalancingv2::operation::describe_tags::DescribeTagsError;
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, ForwardActionConfig, LoadBalancerStateEnum, LoadBalancerTypeEnum,
     PathPatternConditionConfig, ProtocolEnum, RuleCondition, RulePriorityPair, Tag,
-    TargetGroupTuple, TargetTypeEnum,
+    TargetGroupTuple,
 };
 use lbgate_sim::elbv2::SimConfig;
-
-async fn target_group(client: &Client, vpc: &str, name: &str) -> String {
-    let out = client
-        .create_target_group()
-        .name(name)
-        .protocol(ProtocolEnum::Http)
-        .port(8080)
-        .vpc_id(vpc)
-        .target_type(TargetTypeEnum::Ip)
-        .send()
-        .await
-        .expect("create target group");
-    out.target_groups()[0]
-        .target_group_arn()
-        .unwrap()
-        .to_owned()
-}
 
 fn forward(arn: &str) -> Action {
     Action::builder()
@@ -65,9 +47,9 @@ async fn load_balancer_listener_rules_and_usage() {
     let (sim, clock) = common::manual_sim(SimConfig::default()).await;
     let client = common::client(&sim).await;
     let vpc = sim.default_vpc_id();
-    let blue = target_group(&client, &vpc, "blue").await;
-    let green = target_group(&client, &vpc, "green").await;
-    let api = target_group(&client, &vpc, "api").await;
+    let blue = common::target_group_on_port(8080, &client, &vpc, "blue").await;
+    let green = common::target_group_on_port(8080, &client, &vpc, "green").await;
+    let api = common::target_group_on_port(8080, &client, &vpc, "api").await;
 
     let lb = client
         .create_load_balancer()
@@ -305,7 +287,7 @@ async fn load_balancer_listener_rules_and_usage() {
 async fn tags_round_trip_and_limits() {
     let (sim, _clock) = common::manual_sim(SimConfig::default()).await;
     let client = common::client(&sim).await;
-    let arn = target_group(&client, &sim.default_vpc_id(), "tagged").await;
+    let arn = common::target_group_on_port(8080, &client, &sim.default_vpc_id(), "tagged").await;
     let tag = |k: &str, v: &str| Tag::builder().key(k).value(v).build();
     client
         .add_tags()

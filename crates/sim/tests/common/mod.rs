@@ -71,3 +71,22 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// Creates an HTTP ip target group on `port` and returns its ARN.
+pub async fn target_group_on_port(port: i32, client: &Client, vpc: &str, name: &str) -> String {
+    use aws_sdk_elasticloadbalancingv2::types::{ProtocolEnum, TargetTypeEnum};
+    let out = client
+        .create_target_group()
+        .name(name)
+        .protocol(ProtocolEnum::Http)
+        .port(port)
+        .vpc_id(vpc)
+        .target_type(TargetTypeEnum::Ip)
+        .send()
+        .await
+        .expect("create target group");
+    out.target_groups()[0]
+        .target_group_arn()
+        .unwrap()
+        .to_owned()
+}
