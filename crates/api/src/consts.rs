@@ -185,3 +185,65 @@ pub const FIELD_MANAGER: &str = "lbgate-controller";
 pub const EVENT_REPORTING_CONTROLLER: &str = "lbgate.io/controller";
 /// Prefix of every Prometheus metric lbgate exports.
 pub const METRIC_PREFIX: &str = "lbgate_";
+
+// ---------------------------------------------------------------------------------------------
+// Reasons of lbgate's own binding conditions, pod gates and Events (moved here from lbgate-core
+// and lbgate-controller so every cluster-visible string lives in one place).
+
+// Used by core::validate.
+/// `TargetGroupFound=False`: the spec has no ARN yet.
+pub const REASON_TARGET_GROUP_ARN_MISSING: &str = "TargetGroupArnMissing";
+/// `TargetGroupFound=False`: AWS does not know the ARN.
+pub const REASON_TARGET_GROUP_NOT_FOUND: &str = "TargetGroupNotFound";
+/// `ServiceFound=False`.
+pub const REASON_SERVICE_NOT_FOUND: &str = "ServiceNotFound";
+/// `PortResolved=False`: `serviceRef.port` is not a port of the Service.
+pub const REASON_PORT_NOT_FOUND: &str = "PortNotFound";
+/// `PortResolved=False`: instance mode on a Service type without node ports.
+pub const REASON_SERVICE_TYPE_WITHOUT_NODE_PORTS: &str = "ServiceTypeWithoutNodePorts";
+/// `PortResolved=False`: instance mode on a port without a node port.
+pub const REASON_NO_NODE_PORT: &str = "NoNodePort";
+/// `Ready=False`: the spec's target type differs from the target group's.
+pub const REASON_TARGET_TYPE_MISMATCH: &str = "TargetTypeMismatch";
+/// `Ready=False`: the target group's type (lambda, alb) cannot be bound.
+pub const REASON_UNSUPPORTED_TARGET_TYPE: &str = "UnsupportedTargetType";
+/// `Ready=False`: the spec's IP address type differs from the target group's.
+pub const REASON_IP_ADDRESS_TYPE_MISMATCH: &str = "IpAddressTypeMismatch";
+/// `Ready=False`: the binding name cannot form a readiness-gate condition type.
+pub const REASON_INVALID_BINDING_NAME: &str = "InvalidBindingName";
+/// `Conflict=True`: an older binding holds the same target group.
+pub const REASON_CONFLICTING_BINDING: &str = "ConflictingBinding";
+
+// Used by core::status.
+/// `Ready=True`.
+pub const REASON_SYNCED: &str = "Synced";
+/// `TargetGroupFound=True` and `ServiceFound=True`.
+pub const REASON_FOUND: &str = "Found";
+/// `PortResolved=True`.
+pub const REASON_RESOLVED: &str = "Resolved";
+/// `Conflict=False`.
+pub const REASON_NO_CONFLICT: &str = "NoConflict";
+/// `CircuitBreakerTripped=False`.
+pub const REASON_NOT_TRIPPED: &str = "NotTripped";
+/// `CircuitBreakerTripped=True`, and `Ready=False` because of it.
+pub const REASON_HEALTHY_SHARE_EXCEEDED: &str = "HealthyShareExceeded";
+
+// Used by core::gates.
+/// Message of a gate released because its binding was deleted (LBC's wording).
+pub const GATE_MESSAGE_TARGET_GROUP_BINDING_DELETED: &str = "Target Group Binding is deleted";
+
+// Used by core::instance.
+/// EKS label naming the compute type of a node; Fargate "nodes" cannot take instance targets.
+pub const EKS_COMPUTE_TYPE_LABEL: &str = "eks.amazonaws.com/compute-type";
+/// Value of [`EKS_COMPUTE_TYPE_LABEL`] on Fargate nodes.
+pub const EKS_COMPUTE_TYPE_FARGATE: &str = "fargate";
+
+// Used by controller::tgb.
+/// Event reason: a batch of targets was registered.
+pub const EVENT_REASON_REGISTERED_TARGETS: &str = "RegisteredTargets";
+/// Event reason: a batch of targets was deregistered.
+pub const EVENT_REASON_DEREGISTERED_TARGETS: &str = "DeregisteredTargets";
+/// Event reason: the circuit breaker held back deregistrations.
+pub const EVENT_REASON_CIRCUIT_BREAKER_TRIPPED: &str = "CircuitBreakerTripped";
+/// `Ready=False` reason for input core could not turn into targets (e.g. a bad node selector).
+pub const REASON_INVALID_INPUT: &str = "InvalidInput";

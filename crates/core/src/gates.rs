@@ -13,9 +13,7 @@ use lbgate_api::consts::{
 use serde_json::{Value, json};
 
 use crate::target::ObservedTarget;
-
-/// Message of a gate released because its binding was deleted (LBC's wording).
-pub const GATE_MESSAGE_TARGET_GROUP_BINDING_DELETED: &str = "Target Group Binding is deleted";
+pub use lbgate_api::consts::GATE_MESSAGE_TARGET_GROUP_BINDING_DELETED;
 
 /// Status of a condition, as Kubernetes spells it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

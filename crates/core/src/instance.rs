@@ -16,11 +16,7 @@ use lbgate_api::consts::{
 };
 
 use crate::target::TargetKey;
-
-/// EKS label naming the compute type of a node; Fargate "nodes" cannot take instance targets.
-pub const EKS_COMPUTE_TYPE_LABEL: &str = "eks.amazonaws.com/compute-type";
-/// Value of [`EKS_COMPUTE_TYPE_LABEL`] on Fargate nodes.
-pub const EKS_COMPUTE_TYPE_FARGATE: &str = "fargate";
+pub use lbgate_api::consts::{EKS_COMPUTE_TYPE_FARGATE, EKS_COMPUTE_TYPE_LABEL};
 
 /// Why a label selector cannot be evaluated.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -15,20 +15,12 @@ use crate::diff::BreakerTrip;
 use crate::gates::ConditionStatus;
 use crate::target::{ObservedTarget, TargetState};
 use crate::validate::{Problem, REASON_SERVICE_NOT_FOUND};
+pub use lbgate_api::consts::{
+    REASON_FOUND, REASON_HEALTHY_SHARE_EXCEEDED, REASON_NO_CONFLICT, REASON_NOT_TRIPPED,
+    REASON_RESOLVED, REASON_SYNCED,
+};
 
 // Reasons of healthy conditions; like the problem reasons they belong in `lbgate_api::consts`.
-/// `Ready=True`.
-pub const REASON_SYNCED: &str = "Synced";
-/// `TargetGroupFound=True` and `ServiceFound=True`.
-pub const REASON_FOUND: &str = "Found";
-/// `PortResolved=True`.
-pub const REASON_RESOLVED: &str = "Resolved";
-/// `Conflict=False`.
-pub const REASON_NO_CONFLICT: &str = "NoConflict";
-/// `CircuitBreakerTripped=False`.
-pub const REASON_NOT_TRIPPED: &str = "NotTripped";
-/// `CircuitBreakerTripped=True`, and `Ready=False` because of it.
-pub const REASON_HEALTHY_SHARE_EXCEEDED: &str = "HealthyShareExceeded";
 
 /// The conditions lbgate manages, in the order they are written.
 const MANAGED: [&str; 6] = [

@@ -13,31 +13,15 @@ use lbgate_api::v1beta1::{IpAddressType, TargetType};
 
 use crate::gates::ConditionStatus;
 use crate::ports::{PortProblem, resolve_node_port, resolve_service_port};
+pub use lbgate_api::consts::{
+    REASON_CONFLICTING_BINDING, REASON_INVALID_BINDING_NAME, REASON_IP_ADDRESS_TYPE_MISMATCH,
+    REASON_NO_NODE_PORT, REASON_PORT_NOT_FOUND, REASON_SERVICE_NOT_FOUND,
+    REASON_SERVICE_TYPE_WITHOUT_NODE_PORTS, REASON_TARGET_GROUP_ARN_MISSING,
+    REASON_TARGET_GROUP_NOT_FOUND, REASON_TARGET_TYPE_MISMATCH, REASON_UNSUPPORTED_TARGET_TYPE,
+};
 
 // Reasons of problem conditions. They are cluster-visible and belong in `lbgate_api::consts`;
 // they live here until that crate takes them.
-/// `TargetGroupFound=False`: the spec has no ARN yet.
-pub const REASON_TARGET_GROUP_ARN_MISSING: &str = "TargetGroupArnMissing";
-/// `TargetGroupFound=False`: AWS does not know the ARN.
-pub const REASON_TARGET_GROUP_NOT_FOUND: &str = "TargetGroupNotFound";
-/// `ServiceFound=False`.
-pub const REASON_SERVICE_NOT_FOUND: &str = "ServiceNotFound";
-/// `PortResolved=False`: `serviceRef.port` is not a port of the Service.
-pub const REASON_PORT_NOT_FOUND: &str = "PortNotFound";
-/// `PortResolved=False`: instance mode on a Service type without node ports.
-pub const REASON_SERVICE_TYPE_WITHOUT_NODE_PORTS: &str = "ServiceTypeWithoutNodePorts";
-/// `PortResolved=False`: instance mode on a port without a node port.
-pub const REASON_NO_NODE_PORT: &str = "NoNodePort";
-/// `Ready=False`: the spec's target type differs from the target group's.
-pub const REASON_TARGET_TYPE_MISMATCH: &str = "TargetTypeMismatch";
-/// `Ready=False`: the target group's type (lambda, alb) cannot be bound.
-pub const REASON_UNSUPPORTED_TARGET_TYPE: &str = "UnsupportedTargetType";
-/// `Ready=False`: the spec's IP address type differs from the target group's.
-pub const REASON_IP_ADDRESS_TYPE_MISMATCH: &str = "IpAddressTypeMismatch";
-/// `Ready=False`: the binding name cannot form a readiness-gate condition type.
-pub const REASON_INVALID_BINDING_NAME: &str = "InvalidBindingName";
-/// `Conflict=True`: an older binding holds the same target group.
-pub const REASON_CONFLICTING_BINDING: &str = "ConflictingBinding";
 
 /// One bad input, as a status condition.
 #[derive(Clone, Debug, PartialEq, Eq)]
