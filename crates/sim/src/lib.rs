@@ -7,5 +7,6 @@ pub mod clock;
 pub mod demo;
 pub mod elbv2;
 pub mod error;
+pub mod kube;
 
 pub use error::SimError;

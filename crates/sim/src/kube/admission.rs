@@ -1,0 +1,295 @@
+//! Mutating admission: on CREATE/UPDATE the API server calls every matching
+//! MutatingWebhookConfiguration webhook (rules, namespaceSelector, objectSelector, failurePolicy,
+//! timeoutSeconds) with AdmissionReview v1 over HTTPS, verifying the server certificate against the
+//! webhook's `caBundle`, and applies the returned JSONPatch; `allowed: false` rejects the request.
+//!
+//! Semantics follow kube-apiserver's mutating webhook dispatcher: configurations in name order,
+//! webhooks in their listed order, each seeing the object as the previous ones patched it; a
+//! failed call (TLS, timeout, bad answer) is a 500 `InternalError` under `failurePolicy: Fail`
+//! (the v1 default) and skipped under `Ignore`; a webhook whose `sideEffects` is not `None` or
+//! `NoneOnDryRun` refuses a dry run with 400; requests for webhook and policy configurations
+//! themselves are never sent to webhooks. After a patch the object keeps its `apiVersion` and
+//! `kind`, an emptied namespace is refilled and a different one refused (400), and an UPDATE
+//! cannot rename the object (422). A webhook that lists `v1beta1` before `v1` in
+//! `admissionReviewVersions` gets a v1beta1 review, as kube-apiserver does.
+//!
+//! Gaps, by design of the simulator: `matchPolicy: Equivalent` matches like `Exact` (no resource
+//! is served under a second group or version that would need conversion), CEL `matchConditions`
+//! are not evaluated (the webhook is called), `reinvocationPolicy` is ignored (no second round),
+//! warnings of a webhook that rejects are dropped with the request, and every request is admitted
+//! as user `system:admin` in `system:masters`.
+
+mod call;
+mod config;
+mod matching;
+mod mutate;
+mod review;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use serde_json::Value;
+
+use config::{Configuration, Webhook};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AdmissionOperation {
+    Create,
+    Update,
+    Delete,
+    Connect,
+}
+
+/// The request being admitted, as the API server knows it.
+#[derive(Debug, Clone)]
+pub struct AdmissionInput {
+    pub operation: AdmissionOperation,
+    pub group: String,
+    pub version: String,
+    /// Plural resource name, e.g. `pods`.
+    pub resource: String,
+    /// e.g. `status`; empty for the main resource.
+    pub subresource: String,
+    pub kind: String,
+    pub namespace: Option<String>,
+    /// Empty for a CREATE with `generateName`.
+    pub name: String,
+    /// `Value::Null` when the operation has no new object (DELETE).
+    pub object: Value,
+    pub old_object: Option<Value>,
+    /// Labels of the object's namespace (for `namespaceSelector`); for a Namespace being
+    /// deleted, its own labels.
+    pub namespace_labels: BTreeMap<String, String>,
+    pub dry_run: bool,
+}
+
+/// The admitted object (possibly mutated) and the webhooks' warnings.
+#[derive(Debug, Clone)]
+pub struct AdmissionOutcome {
+    pub object: Value,
+    pub warnings: Vec<String>,
+}
+
+/// A rejection, turned into a `Status` answer by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdmissionRejection {
+    pub code: u16,
+    pub reason: String,
+    pub message: String,
+}
+
+/// Maps a webhook's `clientConfig.service` (`namespace/name`) to a local address.
+pub type ServiceAddresses = BTreeMap<String, SocketAddr>;
+
+/// Runs every matching mutating webhook of `configurations` (MutatingWebhookConfiguration objects
+/// as stored) over `input`, in the order kube-apiserver uses.
+///
+/// `input.namespace_labels` are the labels of the request's namespace; for a Namespace being
+/// deleted, the labels of that Namespace (on create and update its own new labels are used).
+pub async fn run_mutating_webhooks(
+    configurations: &[Value],
+    input: &AdmissionInput,
+    services: &ServiceAddresses,
+) -> Result<AdmissionOutcome, AdmissionRejection> {
+    let mut outcome = AdmissionOutcome {
+        object: input.object.clone(),
+        warnings: Vec::new(),
+    };
+    if is_exempt(input) {
+        return Ok(outcome);
+    }
+    let mut parsed = Vec::with_capacity(configurations.len());
+    for object in configurations {
+        let configuration = Configuration::parse(object).map_err(|e| {
+            let name = object
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            internal_error(format!(
+                "invalid MutatingWebhookConfiguration {name:?}: {e}"
+            ))
+        })?;
+        parsed.push(configuration);
+    }
+    parsed.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+
+    for configuration in &parsed {
+        for hook in &configuration.webhooks {
+            let call =
+                matching::should_call(hook, input, &outcome.object).map_err(internal_error)?;
+            if !call {
+                continue;
+            }
+            if !hook.match_conditions.is_empty() {
+                tracing::debug!(webhook = %hook.name, "matchConditions are not evaluated; calling");
+            }
+            match call_hook(hook, input, &outcome.object, services).await {
+                Ok(called) => {
+                    for warning in called.warnings {
+                        if !outcome.warnings.contains(&warning) {
+                            outcome.warnings.push(warning);
+                        }
+                    }
+                    if let Some(object) = called.object {
+                        outcome.object = object;
+                    }
+                }
+                Err(HookFailure::Calling(reason)) => {
+                    let failure = format!("failed calling webhook {:?}: {reason}", hook.name);
+                    if hook.ignores_failures() {
+                        tracing::warn!(webhook = %hook.name, %failure, "failing open");
+                        continue;
+                    }
+                    tracing::warn!(webhook = %hook.name, %failure, "failing closed");
+                    return Err(internal_error(failure));
+                }
+                Err(HookFailure::Rejected(rejection)) => return Err(rejection),
+            }
+        }
+    }
+    Ok(outcome)
+}
+
+/// Why one webhook did not admit the request.
+enum HookFailure {
+    /// The call failed (kube-apiserver's `ErrCallingWebhook`): the failure policy decides.
+    Calling(String),
+    /// The request fails whatever the policy.
+    Rejected(AdmissionRejection),
+}
+
+/// What one successful call produced.
+struct Called {
+    /// The patched object, when the webhook changed it.
+    object: Option<Value>,
+    warnings: Vec<String>,
+}
+
+/// kube-apiserver's `NewInternalError`.
+fn internal_error(error: impl std::fmt::Display) -> AdmissionRejection {
+    AdmissionRejection {
+        code: 500,
+        reason: "InternalError".to_owned(),
+        message: format!("Internal error occurred: {error}"),
+    }
+}
+
+/// Webhooks are never called for the objects that configure admission, so a broken webhook
+/// cannot lock its own configuration.
+fn is_exempt(input: &AdmissionInput) -> bool {
+    input.group == "admissionregistration.k8s.io"
+        && matches!(
+            input.kind.as_str(),
+            "ValidatingWebhookConfiguration"
+                | "MutatingWebhookConfiguration"
+                | "ValidatingAdmissionPolicy"
+                | "ValidatingAdmissionPolicyBinding"
+                | "MutatingAdmissionPolicy"
+                | "MutatingAdmissionPolicyBinding"
+        )
+}
+
+async fn call_hook(
+    hook: &Webhook,
+    input: &AdmissionInput,
+    object: &Value,
+    services: &ServiceAddresses,
+) -> Result<Called, HookFailure> {
+    if input.dry_run {
+        match hook.side_effects.as_deref() {
+            None => {
+                return Err(HookFailure::Calling(
+                    "Webhook SideEffects is nil".to_owned(),
+                ));
+            }
+            Some("None" | "NoneOnDryRun") => {}
+            Some(_) => {
+                return Err(HookFailure::Rejected(AdmissionRejection {
+                    code: 400,
+                    reason: "BadRequest".to_owned(),
+                    message: format!("admission webhook {:?} does not support dry run", hook.name),
+                }));
+            }
+        }
+    }
+    let Some(version) = hook.review_version() else {
+        return Err(HookFailure::Calling(
+            "could not create admission objects: webhook does not accept known AdmissionReview versions (v1, v1beta1)"
+                .to_owned(),
+        ));
+    };
+    let review = review::build(input, object, version);
+    let body = serde_json::to_vec(&review.body)
+        .map_err(|e| HookFailure::Calling(format!("could not create admission objects: {e}")))?;
+    let answer = call::post(hook, body, hook.timeout(), services)
+        .await
+        .map_err(HookFailure::Calling)?;
+    let verdict = review::verify(&review, version, &answer).map_err(HookFailure::Calling)?;
+    if !verdict.allowed {
+        return Err(HookFailure::Rejected(denial(&hook.name, &verdict)));
+    }
+    let object = mutate::apply(&hook.name, input, object, &verdict)?;
+    Ok(Called {
+        object,
+        warnings: verdict.warnings,
+    })
+}
+
+/// The rejection kube-apiserver builds from a webhook's `allowed: false`: the webhook's status
+/// code when it is an error code (400 otherwise), its reason, and its message (or reason) after
+/// `admission webhook "<name>" denied the request`.
+fn denial(hook_name: &str, verdict: &review::Verdict) -> AdmissionRejection {
+    let status = verdict.status.clone().unwrap_or_default();
+    let code = status
+        .code
+        .and_then(|c| u16::try_from(c).ok())
+        .filter(|c| (400..=599).contains(c))
+        .unwrap_or(400);
+    let reason = status.reason.unwrap_or_default();
+    let denied = format!("admission webhook {hook_name:?} denied the request");
+    let message = match status.message.as_deref() {
+        Some(message) if !message.is_empty() => format!("{denied}: {message}"),
+        _ if !reason.is_empty() => format!("{denied}: {reason}"),
+        _ => format!("{denied} without explanation"),
+    };
+    AdmissionRejection {
+        code,
+        reason,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::review::{ResultStatus, Verdict};
+    use super::*;
+
+    fn deny(code: Option<i64>, reason: Option<&str>, message: Option<&str>) -> AdmissionRejection {
+        let verdict = Verdict {
+            status: Some(ResultStatus {
+                code,
+                reason: reason.map(str::to_owned),
+                message: message.map(str::to_owned),
+            }),
+            ..Verdict::default()
+        };
+        denial("h", &verdict)
+    }
+
+    #[test]
+    fn denials_keep_error_codes_and_explain_themselves() {
+        assert_eq!(deny(Some(200), None, Some("no")).code, 400);
+        assert_eq!(deny(None, None, None).code, 400);
+        let conflict = deny(Some(409), Some("Conflict"), None);
+        assert_eq!(conflict.code, 409);
+        assert_eq!(conflict.reason, "Conflict");
+        assert_eq!(
+            conflict.message,
+            "admission webhook \"h\" denied the request: Conflict"
+        );
+        assert_eq!(
+            deny(Some(422), Some("Invalid"), Some("bad field")).message,
+            "admission webhook \"h\" denied the request: bad field"
+        );
+    }
+}

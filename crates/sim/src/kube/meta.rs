@@ -1,0 +1,200 @@
+//! Object metadata helpers: reading and writing `metadata.*` of JSON objects, RFC 3339
+//! timestamps, and the random parts of names and UIDs (a seeded splitmix64; no UUID crate).
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value};
+
+/// `metadata.<field>` as text, or `""`.
+pub fn meta_str<'a>(object: &'a Value, field: &str) -> &'a str {
+    object
+        .get("metadata")
+        .and_then(|m| m.get(field))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+fn ensure_object(value: &mut Value) {
+    if !value.is_object() {
+        *value = Value::Object(Map::new());
+    }
+}
+
+/// `metadata`, created when missing (a non-object is replaced).
+pub fn meta_mut(object: &mut Value) -> Option<&mut Map<String, Value>> {
+    ensure_object(object);
+    let meta = object
+        .as_object_mut()?
+        .entry("metadata")
+        .or_insert_with(|| Value::Object(Map::new()));
+    ensure_object(meta);
+    meta.as_object_mut()
+}
+
+pub fn set_meta(object: &mut Value, field: &str, value: Value) {
+    if let Some(meta) = meta_mut(object) {
+        meta.insert(field.to_owned(), value);
+    }
+}
+
+pub fn remove_meta(object: &mut Value, field: &str) {
+    if let Some(meta) = meta_mut(object) {
+        meta.remove(field);
+    }
+}
+
+/// Sets a top-level field (the object is made an object first).
+pub fn set_field(object: &mut Value, field: &str, value: Value) {
+    ensure_object(object);
+    if let Some(root) = object.as_object_mut() {
+        root.insert(field.to_owned(), value);
+    }
+}
+
+/// `metadata.labels` (values that are not strings are skipped).
+pub fn labels(object: &Value) -> std::collections::BTreeMap<String, String> {
+    object
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn finalizers(object: &Value) -> Vec<String> {
+    object
+        .pointer("/metadata/finalizers")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The parsed `metadata.resourceVersion` (0 when absent or not a number).
+pub fn resource_version(object: &Value) -> u64 {
+    meta_str(object, "resourceVersion").parse().unwrap_or(0)
+}
+
+/// `2026-11-21T08:17:45Z` for a time since the Unix epoch.
+pub fn rfc3339(since_epoch: Duration) -> String {
+    let secs = since_epoch.as_secs();
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    let (year, month, day) = civil_from_days(days);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
+}
+
+/// The current wall-clock time as RFC 3339 (Kubernetes timestamps have second precision).
+pub fn now_rfc3339() -> String {
+    rfc3339(since_epoch())
+}
+
+pub fn since_epoch() -> Duration {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
+}
+
+/// splitmix64: small, seedable, good enough for names and UIDs.
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Self {
+        Self(seed)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A version-4 UUID in its text form.
+    pub fn uuid_v4(&mut self) -> String {
+        let high = self.next_u64();
+        let low = self.next_u64();
+        let high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
+        let low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
+        format!(
+            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
+            high >> 32,
+            (high >> 16) & 0xFFFF,
+            high & 0xFFFF,
+            low >> 48,
+            low & 0xFFFF_FFFF_FFFF
+        )
+    }
+
+    /// The 5-character suffix of `generateName` from the alphabet kube-apiserver uses (no
+    /// vowels, no look-alike digits).
+    pub fn name_suffix(&mut self) -> String {
+        const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+        (0..5)
+            .map(|_| {
+                let index = usize::try_from(self.next_u64() % ALPHABET.len() as u64).unwrap_or(0);
+                char::from(ALPHABET.get(index).copied().unwrap_or(b'x'))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339_utc() {
+        assert_eq!(rfc3339(Duration::from_secs(0)), "1970-01-01T00:00:00Z");
+        assert_eq!(
+            rfc3339(Duration::from_secs(1_795_249_065)),
+            "2026-11-21T08:17:45Z"
+        );
+        assert_eq!(
+            rfc3339(Duration::from_secs(951_782_400)),
+            "2000-02-29T00:00:00Z"
+        );
+    }
+
+    #[test]
+    fn uuids_are_version_4() {
+        let mut rng = Rng::new(7);
+        let uid = rng.uuid_v4();
+        assert_eq!(uid.len(), 36);
+        assert_eq!(uid.chars().nth(14), Some('4'));
+        assert!(matches!(uid.chars().nth(19), Some('8' | '9' | 'a' | 'b')));
+        assert_ne!(uid, rng.uuid_v4());
+        assert_eq!(rng.name_suffix().len(), 5);
+    }
+}

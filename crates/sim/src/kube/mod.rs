@@ -1,0 +1,302 @@
+//! A Kubernetes API server subset that the real kube-rs client and kubectl cannot tell from
+//! kube-apiserver for everything they use: REST and discovery, one global resourceVersion, LIST
+//! and WATCH, patches, the status subresource, optimistic concurrency, finalizers, CRDs, and
+//! mutating admission webhooks called over TLS.
+//!
+//! Pure engines: [`patch`] (JSON, merge and strategic-merge patches), [`selectors`] (label and
+//! field selectors), [`table`] (server-side `Table` rendering for kubectl). Admission: [`admission`]
+//! (MutatingWebhookConfiguration matching and AdmissionReview v1 over HTTPS). Serving: [`tls`].
+//!
+//! The server: [`store`] (objects, resourceVersions, event log, deletion semantics), [`ops`] (the
+//! write path with defaulting, patches and admission, for HTTP and in-process callers alike),
+//! [`watch`], [`resources`] (the registry of kinds and CRDs), [`discovery`], [`openapi`],
+//! `handlers` (REST), [`status`] (error answers) and [`kubeconfig`].
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), lbgate_sim::SimError> {
+//! use lbgate_sim::kube::{KubeSim, KubeSimConfig};
+//! let sim = KubeSim::start(KubeSimConfig::default()).await?;
+//! sim.write_kubeconfig(std::path::Path::new("target/lbgate-sim/kubeconfig"))?;
+//! println!("API server at {}", sim.url());
+//! sim.shutdown().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Fidelity notes (what differs from kube-apiserver)
+//! - Validation covers object names (DNS rules per kind), namespaces, preconditions and request
+//!   options; no per-kind field validation, no schema validation or pruning of custom resources
+//!   (`fieldValidation` is accepted and ignored), no `managedFields`.
+//! - In-process writers should use the async [`Store::create`], [`Store::replace`],
+//!   [`Store::patch`] and [`Store::delete`] (defaults and admission webhooks run, as for HTTP);
+//!   the `commit_*` methods store directly.
+//! - `events.k8s.io/v1` and core `v1` Events share storage, as in kube-apiserver.
+//! - Custom resources are stored once and served at every version unchanged (`conversion: None`).
+//! - Lists read the newest state: a continued list sees later writes, and an `Exact` list at an
+//!   older resourceVersion answers 410. Watches replay the event log (`watch_window` events).
+//! - Garbage collection by `ownerReferences` happens synchronously inside the DELETE (Background
+//!   and Orphan as kube-apiserver's collector does it, Foreground without the
+//!   `foregroundDeletion` finalizer: the dependents go first, then the owner).
+//! - Deleting a namespace deletes its contents at once (objects with finalizers or terminating
+//!   pods hold it in `Terminating`).
+//! - Aggregated discovery is not served (clients fall back to the legacy documents); there is no
+//!   protobuf (typed client-go requests such as `kubectl create namespace` get 415; `kubectl
+//!   apply`/`create -f` send JSON), no `scale` subresource.
+
+pub mod admission;
+mod convert;
+mod defaults;
+pub mod discovery;
+mod handlers;
+pub mod kubeconfig;
+pub mod meta;
+pub mod openapi;
+pub mod ops;
+pub mod patch;
+pub mod resources;
+pub mod selectors;
+mod server;
+pub mod status;
+pub mod store;
+pub mod table;
+pub mod tls;
+mod validation;
+pub mod watch;
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::watch as signal;
+use tokio::task::JoinHandle;
+
+pub use admission::ServiceAddresses;
+pub use discovery::VersionInfo;
+pub use ops::{WriteOptions, Written};
+pub use resources::ResourceInfo;
+pub use status::ApiError;
+pub use store::{DeleteOptions, Deleted, EventType, Store, StoreConfig, StoreEvent, Subresource};
+pub use watch::{Filter, StoreWatch};
+
+use crate::SimError;
+use handlers::Shared;
+
+/// How a simulated API server starts. Every field has a sensible default.
+#[derive(Debug, Clone)]
+pub struct KubeSimConfig {
+    /// Where the HTTP listener binds; port 0 picks a free one.
+    pub listen: SocketAddr,
+    /// Where the HTTPS listener binds when `tls` is on.
+    pub tls_listen: SocketAddr,
+    /// Also serve HTTPS with a fresh self-signed CA (see [`KubeSim::ca_pem`]).
+    pub tls: bool,
+    /// Events kept for watches: a watch from a resourceVersion older than these gets 410 Gone.
+    pub watch_window: usize,
+    /// How often watches that asked for bookmarks get one.
+    pub bookmark_interval: Duration,
+    /// Where admission webhooks' `clientConfig.service` (`namespace/name`) point.
+    pub services: ServiceAddresses,
+    /// What `/version` reports.
+    pub version: VersionInfo,
+    /// Seed of UIDs and generated names.
+    pub seed: u64,
+}
+
+impl Default for KubeSimConfig {
+    fn default() -> Self {
+        let localhost = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0);
+        Self {
+            listen: localhost,
+            tls_listen: localhost,
+            tls: false,
+            watch_window: 10_000,
+            bookmark_interval: Duration::from_secs(60),
+            services: ServiceAddresses::new(),
+            version: VersionInfo::default(),
+            seed: 1,
+        }
+    }
+}
+
+/// How a client reaches the server: its URL and, for HTTPS, the CA to trust.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSettings {
+    pub url: String,
+    pub ca_pem: Option<String>,
+}
+
+/// How long [`KubeSim::shutdown`] waits for open connections.
+const SHUTDOWN_DEADLINE: Duration = Duration::from_secs(5);
+
+/// A running simulated API server.
+#[derive(Debug)]
+pub struct KubeSim {
+    store: Arc<Store>,
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    tls_addr: Option<SocketAddr>,
+    cert: Option<tls::ServingCert>,
+    stop: signal::Sender<bool>,
+    tasks: Vec<JoinHandle<Result<(), SimError>>>,
+}
+
+async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), SimError> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|source| SimError::Bind { addr, source })?;
+    let local = listener
+        .local_addr()
+        .map_err(|source| SimError::LocalAddr { source })?;
+    Ok((listener, local))
+}
+
+impl KubeSim {
+    /// Binds the listeners and starts serving.
+    pub async fn start(config: KubeSimConfig) -> Result<Self, SimError> {
+        if config.watch_window == 0 {
+            return Err(SimError::Config {
+                message: "watch_window must be at least 1".to_owned(),
+            });
+        }
+        let store = Arc::new(Store::new(&StoreConfig {
+            watch_window: config.watch_window,
+            seed: config.seed,
+            services: config.services.clone(),
+        }));
+        let (stop, stopping) = signal::channel(false);
+        let (listener, addr) = bind(config.listen).await?;
+        let shared = Arc::new(Shared {
+            store: Arc::clone(&store),
+            bookmark_interval: config.bookmark_interval,
+            version: config.version.clone(),
+            address: addr.to_string(),
+            stopping: stopping.clone(),
+            watch_requests: std::sync::atomic::AtomicU64::new(0),
+        });
+        let mut tasks = Vec::new();
+        let router = server::router(Arc::clone(&shared));
+        let mut http_stop = stopping.clone();
+        tasks.push(tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async move {
+                    let _ = http_stop.wait_for(|s| *s).await;
+                })
+                .await
+                .map_err(|source| SimError::Serve { source })
+        }));
+        let (tls_addr, cert) = if config.tls {
+            let cert = tls::ServingCert::self_signed(&[]).map_err(|e| SimError::Config {
+                message: format!("creating the serving certificate: {e}"),
+            })?;
+            let server_config = cert.server_config().map_err(|e| SimError::Config {
+                message: format!("configuring TLS: {e}"),
+            })?;
+            let (tls_listener, tls_addr) = bind(config.tls_listen).await?;
+            let router = server::router(Arc::clone(&shared));
+            let mut tls_stop = stopping;
+            tasks.push(tokio::spawn(tls::serve_tls(
+                tls_listener,
+                server_config,
+                router,
+                async move {
+                    let _ = tls_stop.wait_for(|s| *s).await;
+                },
+            )));
+            (Some(tls_addr), Some(cert))
+        } else {
+            (None, None)
+        };
+        tracing::info!(%addr, ?tls_addr, "Kubernetes API server listening");
+        Ok(Self {
+            store,
+            shared,
+            addr,
+            tls_addr,
+            cert,
+            stop,
+            tasks,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// `https://127.0.0.1:PORT` when TLS is on.
+    pub fn https_url(&self) -> Option<String> {
+        self.tls_addr.map(|a| format!("https://{a}"))
+    }
+
+    /// The CA that signed the HTTPS certificate (PEM), when TLS is on.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.cert.as_ref().map(tls::ServingCert::ca_pem)
+    }
+
+    /// Where a client should connect: HTTPS (with its CA) when on, else HTTP.
+    pub fn client_config(&self) -> ClientSettings {
+        match (self.https_url(), self.ca_pem()) {
+            (Some(url), Some(ca)) => ClientSettings {
+                url,
+                ca_pem: Some(ca.to_owned()),
+            },
+            _ => ClientSettings {
+                url: self.url(),
+                ca_pem: None,
+            },
+        }
+    }
+
+    /// Writes a kubeconfig (cluster, user and context `lbgate-sim`) for kubectl and kube-rs.
+    pub fn write_kubeconfig(&self, path: &Path) -> Result<(), SimError> {
+        let settings = self.client_config();
+        kubeconfig::write(path, &settings.url, settings.ca_pem.as_deref()).map_err(|source| {
+            SimError::Config {
+                message: format!("writing {}: {source}", path.display()),
+            }
+        })
+    }
+
+    /// The store, for in-process reads, writes and watches (no HTTP).
+    pub fn store(&self) -> Arc<Store> {
+        Arc::clone(&self.store)
+    }
+
+    /// WATCH requests served so far (each reconnect of a client's watch counts).
+    pub fn watch_requests(&self) -> u64 {
+        self.shared
+            .watch_requests
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Ends open watches, stops serving and waits (bounded) for open requests.
+    pub async fn shutdown(mut self) -> Result<(), SimError> {
+        let _ = self.stop.send(true);
+        let deadline = tokio::time::Instant::now() + SHUTDOWN_DEADLINE;
+        let mut result = Ok(());
+        for task in self.tasks.drain(..) {
+            let abort = task.abort_handle();
+            match tokio::time::timeout_at(deadline, task).await {
+                Ok(Ok(Ok(()))) => {}
+                Ok(Ok(Err(error))) => result = result.and(Err(error)),
+                Ok(Err(source)) => result = result.and(Err(SimError::Join { source })),
+                Err(_) => {
+                    abort.abort();
+                    result = result.and(Err(SimError::ShutdownTimeout {
+                        seconds: SHUTDOWN_DEADLINE.as_secs(),
+                    }));
+                }
+            }
+        }
+        result
+    }
+}
+
+impl Drop for KubeSim {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}

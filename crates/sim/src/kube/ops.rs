@@ -1,0 +1,284 @@
+//! The write path in front of the store, shared by the HTTP handlers and in-process callers
+//! (the world controllers): defaulting, patching, mutating admission, then the store's commit —
+//! so a Pod a simulated controller creates meets the same webhooks as one kubectl creates.
+
+use serde_json::{Value, json};
+
+use super::admission::{AdmissionInput, AdmissionOperation, run_mutating_webhooks};
+use super::defaults::apply_defaults;
+use super::meta::{self, meta_str};
+use super::patch::{PatchError, PatchTarget, PatchType, apply_patch};
+use super::resources::ResourceInfo;
+use super::status::ApiError;
+use super::store::{DeleteOptions, Deleted, Store, Subresource};
+
+const MUTATING_WEBHOOKS: &str = "mutatingwebhookconfigurations.admissionregistration.k8s.io";
+
+/// Options of a write request.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WriteOptions {
+    /// `dryRun=All`: admit and validate, store nothing.
+    pub dry_run: bool,
+    /// `fieldManager` (accepted; managed fields are not tracked).
+    pub field_manager: Option<String>,
+    /// `force` of a server-side apply (accepted; there are no field conflicts to force).
+    pub force: bool,
+}
+
+/// A written object and the admission webhooks' warnings (sent as `Warning` headers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Written {
+    pub object: Value,
+    pub warnings: Vec<String>,
+}
+
+/// How many times a PATCH retries when another write slips in between its read and its commit
+/// (kube-apiserver retries the same way on a storage conflict).
+const PATCH_ATTEMPTS: usize = 8;
+
+fn patch_error(error: PatchError) -> ApiError {
+    match error {
+        PatchError::UnsupportedMediaType(message) => {
+            ApiError::new(415, "UnsupportedMediaType", message)
+        }
+        PatchError::Invalid(message) => ApiError::new(422, "Invalid", message),
+    }
+}
+
+impl Store {
+    #[allow(clippy::too_many_arguments)]
+    async fn admit(
+        &self,
+        res: &ResourceInfo,
+        operation: AdmissionOperation,
+        subresource: Subresource,
+        namespace: &str,
+        object: Value,
+        old_object: Option<Value>,
+        dry_run: bool,
+    ) -> Result<Written, ApiError> {
+        let exempt = res.group == "admissionregistration.k8s.io";
+        let configurations = if exempt {
+            Vec::new()
+        } else {
+            self.objects_of(MUTATING_WEBHOOKS)
+        };
+        if configurations.is_empty() {
+            return Ok(Written {
+                object,
+                warnings: Vec::new(),
+            });
+        }
+        let name = match meta_str(&object, "name") {
+            "" => old_object
+                .as_ref()
+                .map(|o| meta_str(o, "name").to_owned())
+                .unwrap_or_default(),
+            name => name.to_owned(),
+        };
+        let input = AdmissionInput {
+            operation,
+            group: res.group.clone(),
+            version: res.version.clone(),
+            resource: res.plural.clone(),
+            subresource: match subresource {
+                Subresource::Main => String::new(),
+                Subresource::Status => "status".to_owned(),
+            },
+            kind: res.kind.clone(),
+            namespace: res.namespaced.then(|| namespace.to_owned()),
+            name,
+            object,
+            old_object,
+            namespace_labels: if res.namespaced {
+                self.namespace_labels(namespace)
+            } else {
+                Default::default()
+            },
+            dry_run,
+        };
+        match run_mutating_webhooks(&configurations, &input, &self.services).await {
+            Ok(outcome) => Ok(Written {
+                object: outcome.object,
+                warnings: outcome.warnings,
+            }),
+            Err(rejection) => Err(ApiError::new(
+                rejection.code,
+                &rejection.reason,
+                rejection.message,
+            )),
+        }
+    }
+
+    /// Creates an object: defaults, mutating admission, then the store.
+    pub async fn create(
+        &self,
+        res: &ResourceInfo,
+        namespace: &str,
+        mut object: Value,
+        options: &WriteOptions,
+    ) -> Result<Written, ApiError> {
+        let body_namespace = meta_str(&object, "namespace");
+        if res.namespaced && !body_namespace.is_empty() && body_namespace != namespace {
+            return Err(ApiError::bad_request(
+                "the namespace of the provided object does not match the namespace sent on the request",
+            ));
+        }
+        if res.namespaced {
+            meta::set_meta(&mut object, "namespace", json!(namespace));
+        }
+        apply_defaults(res, &mut object);
+        let admitted = self
+            .admit(
+                res,
+                AdmissionOperation::Create,
+                Subresource::Main,
+                namespace,
+                object,
+                None,
+                options.dry_run,
+            )
+            .await?;
+        let object = self.commit_create(res, namespace, admitted.object, options.dry_run)?;
+        Ok(Written {
+            object,
+            warnings: admitted.warnings,
+        })
+    }
+
+    /// Replaces an object or its status (PUT).
+    pub async fn replace(
+        &self,
+        res: &ResourceInfo,
+        namespace: &str,
+        name: &str,
+        mut object: Value,
+        subresource: Subresource,
+        options: &WriteOptions,
+    ) -> Result<Written, ApiError> {
+        let Some(old) = self.get(res, namespace, name) else {
+            return Err(ApiError::not_found(&res.group, &res.plural, name));
+        };
+        if subresource == Subresource::Main {
+            apply_defaults(res, &mut object);
+        }
+        let admitted = self
+            .admit(
+                res,
+                AdmissionOperation::Update,
+                subresource,
+                namespace,
+                object,
+                Some(old),
+                options.dry_run,
+            )
+            .await?;
+        let object = self.commit_replace(
+            res,
+            namespace,
+            name,
+            admitted.object,
+            subresource,
+            options.dry_run,
+        )?;
+        Ok(Written {
+            object,
+            warnings: admitted.warnings,
+        })
+    }
+
+    /// Patches an object or its status. A `resourceVersion` or `uid` in the patch's metadata is a
+    /// precondition; a server-side apply of a missing object creates it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn patch(
+        &self,
+        res: &ResourceInfo,
+        namespace: &str,
+        name: &str,
+        patch_type: PatchType,
+        patch: &[u8],
+        subresource: Subresource,
+        options: &WriteOptions,
+    ) -> Result<Written, ApiError> {
+        let target = PatchTarget {
+            group: res.group.clone(),
+            kind: res.kind.clone(),
+            custom: res.custom,
+        };
+        let mut last_error = None;
+        for _ in 0..PATCH_ATTEMPTS {
+            let Some(current) = self.get(res, namespace, name) else {
+                if patch_type == PatchType::Apply && subresource == Subresource::Main {
+                    let mut empty = json!({"apiVersion": res.api_version(), "kind": res.kind,
+                        "metadata": {"name": name}});
+                    if res.namespaced {
+                        meta::set_meta(&mut empty, "namespace", json!(namespace));
+                    }
+                    let created =
+                        apply_patch(patch_type, &target, &empty, patch).map_err(patch_error)?;
+                    return self.create(res, namespace, created, options).await;
+                }
+                return Err(ApiError::not_found(&res.group, &res.plural, name));
+            };
+            let mut patched =
+                apply_patch(patch_type, &target, &current, patch).map_err(patch_error)?;
+            let stored_version = meta_str(&current, "resourceVersion").to_owned();
+            let patched_version = meta_str(&patched, "resourceVersion").to_owned();
+            let pinned = !patched_version.is_empty() && patched_version != stored_version;
+            if pinned {
+                return Err(ApiError::conflict_modified(&res.group, &res.plural, name));
+            }
+            meta::set_meta(&mut patched, "resourceVersion", json!(stored_version));
+            if subresource == Subresource::Main {
+                apply_defaults(res, &mut patched);
+            }
+            let admitted = self
+                .admit(
+                    res,
+                    AdmissionOperation::Update,
+                    subresource,
+                    namespace,
+                    patched,
+                    Some(current),
+                    options.dry_run,
+                )
+                .await?;
+            match self.commit_replace(
+                res,
+                namespace,
+                name,
+                admitted.object,
+                subresource,
+                options.dry_run,
+            ) {
+                Ok(object) => {
+                    return Ok(Written {
+                        object,
+                        warnings: admitted.warnings,
+                    });
+                }
+                Err(error)
+                    if error.code == 409
+                        && error.reason == "Conflict"
+                        && !error.message.contains("Precondition") =>
+                {
+                    // Someone wrote in between: patch the newer object again.
+                    last_error = Some(error);
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Err(last_error.unwrap_or_else(|| ApiError::internal("patch retries exhausted")))
+    }
+
+    /// Deletes an object (no admission: the webhooks here only mutate creates and updates).
+    pub async fn delete(
+        &self,
+        res: &ResourceInfo,
+        namespace: &str,
+        name: &str,
+        options: &DeleteOptions,
+    ) -> Result<Deleted, ApiError> {
+        self.commit_delete(res, namespace, name, options)
+    }
+}
