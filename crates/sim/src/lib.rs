@@ -3,10 +3,12 @@
 //! Today it holds the ELBv2 API simulator ([`elbv2`]); the Kubernetes API server subset, the world
 //! controllers and the ALB data plane will join it as sibling modules.
 
+pub mod alb;
 pub mod clock;
 pub mod demo;
 pub mod elbv2;
 pub mod error;
 pub mod kube;
+pub mod world;
 
 pub use error::SimError;
