@@ -247,3 +247,32 @@ pub const EVENT_REASON_DEREGISTERED_TARGETS: &str = "DeregisteredTargets";
 pub const EVENT_REASON_CIRCUIT_BREAKER_TRIPPED: &str = "CircuitBreakerTripped";
 /// `Ready=False` reason for input core could not turn into targets (e.g. a bad node selector).
 pub const REASON_INVALID_INPUT: &str = "InvalidInput";
+
+// ---------------------------------------------------------------------------------------------
+// Controller runtime: leader election, webhook configurations and their certificate Secret.
+
+/// Default Lease name: LBC's, so that lbgate and LBC never lead at once during a switch-over.
+pub const DEFAULT_LEADER_ELECTION_ID: &str = "aws-load-balancer-controller-leader";
+/// Default name of the webhook Service (and, with `-tls`, of the self-managed certificate Secret).
+pub const DEFAULT_WEBHOOK_SERVICE_NAME: &str = "lbgate-webhook-service";
+/// Our MutatingWebhookConfiguration (pod gates, TargetGroupBinding defaulting).
+pub const MUTATING_WEBHOOK_CONFIGURATION_NAME: &str = "lbgate-mutating-webhook";
+/// Our ValidatingWebhookConfiguration (TargetGroupBinding validation).
+pub const VALIDATING_WEBHOOK_CONFIGURATION_NAME: &str = "lbgate-validating-webhook";
+/// Event reason on a pod that escaped gate injection.
+pub const EVENT_REASON_MISSING_READINESS_GATE: &str = "MissingReadinessGate";
+/// Keys of the self-managed certificate Secret: the CA in use, the next CA during a rotation, the
+/// caBundle published to the webhook configurations, and the serving certificate.
+pub const SECRET_KEY_CA_CERT: &str = "ca.crt";
+pub const SECRET_KEY_CA_KEY: &str = "ca.key";
+pub const SECRET_KEY_CA_NAME: &str = "ca.name";
+pub const SECRET_KEY_NEXT_CA_CERT: &str = "next-ca.crt";
+pub const SECRET_KEY_NEXT_CA_KEY: &str = "next-ca.key";
+pub const SECRET_KEY_NEXT_CA_NAME: &str = "next-ca.name";
+pub const SECRET_KEY_BUNDLE: &str = "bundle.crt";
+pub const SECRET_KEY_TLS_CERT: &str = "tls.crt";
+pub const SECRET_KEY_TLS_KEY: &str = "tls.key";
+/// When the serving certificate was issued (RFC 3339).
+pub const SECRET_KEY_ISSUED_AT: &str = "issued-at";
+/// When the next CA was put into the bundle (RFC 3339).
+pub const SECRET_KEY_NEXT_PUBLISHED_AT: &str = "next-ca-published-at";

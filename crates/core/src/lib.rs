@@ -22,6 +22,7 @@ pub mod schedule;
 pub mod status;
 pub mod target;
 pub mod validate;
+pub mod webhook;
 
 #[cfg(test)]
 mod fixtures;

@@ -1,0 +1,442 @@
+//! A simulated world per test: the Kubernetes API server and the ELBv2 simulator (on a manual
+//! clock, so target health moves only when a test advances it), the controller running against
+//! both, and helpers that play kubelet and the EndpointSlice controller.
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::{Node, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
+use k8s_openapi::api::events::v1::Event;
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use kube::{Api, Client};
+use lbgate_api::TargetGroupBinding;
+use lbgate_controller::{ControllerConfig, Metrics, TgbController, WatchScope};
+use lbgate_core::schedule::ScheduleConfig;
+use lbgate_elbv2::SdkElbv2;
+use lbgate_elbv2::{
+    Action, AwsClientConfig, CallOptions, CreateListenerSpec, CreateTargetGroupSpec, Elbv2Api,
+    HealthCheck, Priority, Protocol, Target, TargetType,
+};
+use lbgate_sim::clock::ManualClock;
+use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
+use lbgate_sim::kube::{KubeSim, KubeSimConfig};
+use serde_json::json;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub const NS: &str = "default";
+/// Every wait of these tests is bounded by this.
+pub const DEADLINE: Duration = Duration::from_secs(15);
+
+pub struct World {
+    pub kube: KubeSim,
+    pub elb: Elbv2Sim,
+    pub clock: Arc<ManualClock>,
+    pub client: Client,
+    pub sdk: SdkElbv2,
+    pub registry: prometheus::Registry,
+    stop: CancellationToken,
+    task: Option<JoinHandle<()>>,
+}
+
+/// Fast polls: the simulated clock only moves when a test says so, so the controller polls
+/// often to notice.
+pub fn test_config() -> ControllerConfig {
+    ControllerConfig {
+        concurrency: 4,
+        schedule: ScheduleConfig {
+            floor: Duration::from_millis(50),
+            cap: Duration::from_millis(300),
+            verdict_slack: Duration::from_millis(10),
+            ..ScheduleConfig::default()
+        },
+        error_backoff_base: Duration::from_millis(50),
+        error_backoff_cap: Duration::from_millis(500),
+        invalid_requeue: Duration::from_millis(500),
+        kube_timeout: Duration::from_secs(5),
+        aws_timeout: Duration::from_secs(10),
+        store_sync_timeout: Duration::from_secs(10),
+        ..ControllerConfig::default()
+    }
+}
+
+impl World {
+    pub async fn start() -> Self {
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        let kube = KubeSim::start(KubeSimConfig::default()).await.unwrap();
+        let clock = Arc::new(ManualClock::new());
+        let elb = Elbv2Sim::start(SimConfig {
+            clock: Some(clock.clone()),
+            ..SimConfig::default()
+        })
+        .await
+        .unwrap();
+        let mut config = kube::Config::new(kube.url().parse().unwrap());
+        config.default_namespace = NS.to_owned();
+        config.read_timeout = Some(Duration::from_secs(30));
+        let client = Client::try_from(config).unwrap();
+        let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
+        crds.create(
+            &PostParams::default(),
+            &lbgate_api::crd::target_group_binding_crd().unwrap(),
+        )
+        .await
+        .unwrap();
+        let sdk = SdkElbv2::new(
+            AwsClientConfig {
+                region: Some(elb.region().to_owned()),
+                endpoint_url: Some(elb.endpoint_url()),
+                ..AwsClientConfig::default()
+            }
+            .with_static_credentials("testing", "testing"),
+        )
+        .await;
+        Self {
+            kube,
+            elb,
+            clock,
+            client,
+            sdk,
+            registry: prometheus::Registry::new(),
+            stop: CancellationToken::new(),
+            task: None,
+        }
+    }
+
+    pub fn run_controller(&mut self) {
+        self.run_controller_with(test_config());
+    }
+
+    pub fn run_controller_with(&mut self, config: ControllerConfig) {
+        // A fresh registry per controller: a restarted one registers the same names again.
+        self.registry = prometheus::Registry::new();
+        self.stop = CancellationToken::new();
+        let metrics = Metrics::register(&self.registry).unwrap();
+        let controller = TgbController::new(
+            self.client.clone(),
+            Arc::new(self.sdk.clone()),
+            config,
+            metrics,
+            &WatchScope::default(),
+        );
+        let stop = self.stop.clone();
+        self.task = Some(tokio::spawn(
+            controller.run(async move { stop.cancelled().await }),
+        ));
+    }
+
+    /// Stops the running controller, waiting for its in-flight passes.
+    pub async fn stop_controller(&mut self) {
+        self.stop.cancel();
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(DEADLINE, task).await.unwrap().unwrap();
+        }
+    }
+
+    pub async fn shutdown(mut self) {
+        self.stop.cancel();
+        if let Some(task) = self.task.take() {
+            tokio::time::timeout(DEADLINE, task).await.unwrap().unwrap();
+        }
+        self.elb.shutdown().await.unwrap();
+        self.kube.shutdown().await.unwrap();
+    }
+
+    /// An HTTP ip target group (interval 5 s, healthy threshold 2) behind an ALB listener.
+    pub async fn attached_group(&self, name: &str) -> String {
+        self.attached_group_of(name, TargetType::Ip).await
+    }
+
+    /// Like [`Self::attached_group`] with another target type.
+    pub async fn attached_group_of(&self, name: &str, target_type: TargetType) -> String {
+        let group = self
+            .sdk
+            .create_target_group(
+                CreateTargetGroupSpec {
+                    name: name.to_owned(),
+                    protocol: Some(Protocol::Http),
+                    port: Some(8080),
+                    vpc_id: Some(self.elb.default_vpc_id()),
+                    target_type: Some(target_type),
+                    health_check: HealthCheck {
+                        interval_seconds: Some(5),
+                        timeout_seconds: Some(2),
+                        healthy_threshold: Some(2),
+                        ..HealthCheck::default()
+                    },
+                    ..CreateTargetGroupSpec::default()
+                },
+                opts(),
+            )
+            .await
+            .unwrap();
+        let lb = self
+            .sdk
+            .client()
+            .create_load_balancer()
+            .name(format!("{name}-lb"))
+            .set_subnets(Some(self.elb.default_subnet_ids()))
+            .send()
+            .await
+            .unwrap();
+        let lb_arn = lb.load_balancers()[0]
+            .load_balancer_arn()
+            .unwrap()
+            .to_owned();
+        self.sdk
+            .create_listener(
+                CreateListenerSpec {
+                    load_balancer_arn: lb_arn,
+                    protocol: Some(Protocol::Http),
+                    port: Some(80),
+                    default_actions: vec![Action::forward_to(&group.arn)],
+                    certificate_arns: vec![],
+                    ssl_policy: None,
+                },
+                opts(),
+            )
+            .await
+            .unwrap();
+        group.arn
+    }
+
+    /// `(id, port, state)` of every target, sorted.
+    pub async fn targets(&self, arn: &str) -> Vec<(String, u16, String)> {
+        let mut rows: Vec<_> = self
+            .sdk
+            .describe_target_health(arn.to_owned(), None, opts())
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|h| {
+                (
+                    h.target.id,
+                    h.target.port.unwrap_or(0),
+                    h.state.as_str().to_owned(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    pub async fn register_foreign(&self, arn: &str, ip: &str, port: u16) {
+        self.sdk
+            .register_targets(arn.to_owned(), vec![Target::new(ip, port)], opts())
+            .await
+            .unwrap()
+            .into_result()
+            .unwrap();
+    }
+
+    pub async fn node(&self, name: &str) {
+        self.node_with_instance(name, "i-0123456789abcdef0").await;
+    }
+
+    /// A Ready node backed by EC2 instance `instance_id`.
+    pub async fn node_with_instance(&self, name: &str, instance_id: &str) {
+        let nodes: Api<Node> = Api::all(self.client.clone());
+        let node: Node = serde_json::from_value(json!({
+            "metadata": {"name": name},
+            "spec": {"providerID": format!("aws:///us-west-2a/{instance_id}")},
+        }))
+        .unwrap();
+        nodes.create(&PostParams::default(), &node).await.unwrap();
+        let status = json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}});
+        nodes
+            .patch_status(name, &PatchParams::default(), &Patch::Merge(&status))
+            .await
+            .unwrap();
+    }
+
+    pub async fn service(&self, name: &str) {
+        let services: Api<Service> = Api::namespaced(self.client.clone(), NS);
+        let service: Service = serde_json::from_value(json!({
+            "metadata": {"name": name},
+            "spec": {"selector": {"app": name}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]},
+        }))
+        .unwrap();
+        services
+            .create(&PostParams::default(), &service)
+            .await
+            .unwrap();
+    }
+
+    /// A running pod whose containers are ready; `gate` is a readiness gate it carries.
+    pub async fn pod(&self, name: &str, ip: &str, gate: Option<&str>) -> Pod {
+        let pods: Api<Pod> = Api::namespaced(self.client.clone(), NS);
+        let mut spec =
+            json!({"nodeName": "node-1", "containers": [{"name": "app", "image": "web:1"}]});
+        if let Some(gate) = gate {
+            spec["readinessGates"] = json!([{"conditionType": gate}]);
+        }
+        let pod: Pod = serde_json::from_value(json!({
+            "metadata": {"name": name, "labels": {"app": "web"}},
+            "spec": spec,
+        }))
+        .unwrap();
+        pods.create(&PostParams::default(), &pod).await.unwrap();
+        let status = json!({"status": {
+            "phase": "Running",
+            "podIP": ip,
+            "podIPs": [{"ip": ip}],
+            "conditions": [
+                {"type": "ContainersReady", "status": "True"},
+                {"type": "Ready", "status": if gate.is_some() { "False" } else { "True" }},
+            ],
+        }});
+        pods.patch_status(name, &PatchParams::default(), &Patch::Merge(&status))
+            .await
+            .unwrap()
+    }
+
+    /// Writes the Service's one EndpointSlice with these pods (ready = pod Ready).
+    pub async fn slice(&self, service: &str, pods: &[&Pod]) {
+        let endpoints: Vec<_> = pods
+            .iter()
+            .map(|pod| {
+                let ready = pod_condition(pod, "Ready") == Some("True".to_owned());
+                json!({
+                    "addresses": [pod.status.as_ref().unwrap().pod_ip.clone().unwrap()],
+                    "conditions": {"ready": ready, "serving": ready, "terminating": false},
+                    "nodeName": "node-1",
+                    "targetRef": {"kind": "Pod", "namespace": NS, "name": pod.metadata.name, "uid": pod.metadata.uid},
+                })
+            })
+            .collect();
+        let slice: EndpointSlice = serde_json::from_value(json!({
+            "metadata": {"name": format!("{service}-abc"), "labels": {"kubernetes.io/service-name": service}},
+            "addressType": "IPv4",
+            "endpoints": endpoints,
+            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
+        }))
+        .unwrap();
+        let slices: Api<EndpointSlice> = Api::namespaced(self.client.clone(), NS);
+        let name = format!("{service}-abc");
+        match slices.get_opt(&name).await.unwrap() {
+            Some(existing) => {
+                let mut slice = slice;
+                slice.metadata.resource_version = existing.metadata.resource_version;
+                slices
+                    .replace(&name, &PostParams::default(), &slice)
+                    .await
+                    .unwrap();
+            }
+            None => {
+                slices.create(&PostParams::default(), &slice).await.unwrap();
+            }
+        }
+    }
+
+    pub async fn binding(&self, name: &str, service: &str, arn: &str) {
+        let binding: TargetGroupBinding = serde_json::from_value(json!({
+            "apiVersion": "elbv2.k8s.aws/v1beta1",
+            "kind": "TargetGroupBinding",
+            "metadata": {"name": name, "namespace": NS},
+            "spec": {"targetGroupARN": arn, "targetType": "ip", "serviceRef": {"name": service, "port": 80}},
+        }))
+        .unwrap();
+        self.bindings()
+            .create(&PostParams::default(), &binding)
+            .await
+            .unwrap();
+    }
+
+    pub fn bindings(&self) -> Api<TargetGroupBinding> {
+        Api::namespaced(self.client.clone(), NS)
+    }
+
+    pub fn pods(&self) -> Api<Pod> {
+        Api::namespaced(self.client.clone(), NS)
+    }
+
+    pub async fn delete_pod(&self, name: &str) {
+        self.pods()
+            .delete(name, &DeleteParams::default().grace_period(0))
+            .await
+            .unwrap();
+    }
+
+    /// `(reason, note)` of the Events about `binding`.
+    pub async fn events(&self, binding: &str) -> Vec<(String, String)> {
+        let events: Api<Event> = Api::namespaced(self.client.clone(), NS);
+        events
+            .list(&ListParams::default())
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|e| e.regarding.as_ref().and_then(|r| r.name.as_deref()) == Some(binding))
+            .map(|e| (e.reason.unwrap_or_default(), e.note.unwrap_or_default()))
+            .collect()
+    }
+
+    /// ELBv2 calls received so far, by action.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        self.elb.call_counts()
+    }
+
+    pub fn mutations(&self) -> u64 {
+        let calls = self.calls();
+        ["RegisterTargets", "DeregisterTargets"]
+            .iter()
+            .map(|a| calls.get(*a).copied().unwrap_or(0))
+            .sum()
+    }
+
+    /// The gate condition `(status, reason)` on a pod.
+    pub async fn gate(&self, pod: &str, gate: &str) -> Option<(String, Option<String>)> {
+        let pod = self.pods().get(pod).await.unwrap();
+        pod.status?
+            .conditions?
+            .into_iter()
+            .find(|c| c.type_ == gate)
+            .map(|c| (c.status, c.reason))
+    }
+}
+
+pub fn pod_condition(pod: &Pod, type_: &str) -> Option<String> {
+    pod.status
+        .as_ref()?
+        .conditions
+        .as_ref()?
+        .iter()
+        .find(|c| c.type_ == type_)
+        .map(|c| c.status.clone())
+}
+
+pub fn opts() -> CallOptions {
+    CallOptions::new(Priority::Mutate).with_timeout(Duration::from_secs(10))
+}
+
+/// Polls `check` until it yields, failing the test with `what` at the deadline.
+pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let until = tokio::time::Instant::now() + DEADLINE;
+    loop {
+        if let Some(value) = check().await {
+            return value;
+        }
+        assert!(
+            tokio::time::Instant::now() < until,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+pub mod runtime;
