@@ -48,12 +48,29 @@ unit: venv ## every test of the workspace (unit, simulator, parity against moto)
 
 drift: ## fail when a generated file differs from what the code generates
 	$(CARGO) run --quiet -p lbgate-api --bin lbgate-crdgen -- --check
+	# The CRD copies in the kustomize base and the chart, and the rendered install.yaml.
+	for crd in manifests/crds/*.yaml; do \
+	  cmp "$$crd" "manifests/base/crd/$${crd##*/}" && cmp "$$crd" "manifests/helm/lbgate/crds/$${crd##*/}" \
+	    || { echo "drift: CRD copies are stale; run make manifests" >&2; exit 1; }; \
+	done
+	bash manifests/render-install.sh | diff -u manifests/install.yaml - \
+	  || { echo "drift: manifests/install.yaml differs from manifests/base; run make manifests" >&2; exit 1; }
 
-validate-manifests: venv ## validate every manifest offline against the Kubernetes schemas
+validate-manifests: venv ## validate every manifest, the rendered chart and config/ offline
+	# Helm's own engine (bundled in a wheel: no helm binary exists here), pinned by hash.
+	$(PY) -c 'import importlib.metadata as m, sys; sys.exit(m.version("helm-python-sdk") != "0.2.2")' 2>/dev/null \
+	  || $(VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r manifests/helm/requirements.txt
+	# kustomization.yaml and the ServiceMonitor have no schema there: they are warned about, not checked.
 	$(VENV)/bin/kubernetes-validate --strict --quiet $$(find manifests -name '*.yaml' -not -path '*/helm/*' | sort)
+	$(PY) manifests/check_chart.py
+	$(PY) config/check_config.py
 
-manifests: ## regenerate the committed CRD YAML
+manifests: ## regenerate the committed CRD YAML, its copies and manifests/install.yaml
 	$(CARGO) run --quiet -p lbgate-api --bin lbgate-crdgen
+	cp manifests/crds/*.yaml manifests/base/crd/
+	cp manifests/crds/*.yaml manifests/helm/lbgate/crds/
+	bash manifests/render-install.sh > manifests/install.yaml.tmp
+	mv manifests/install.yaml.tmp manifests/install.yaml
 
 test: venv fmt-check clippy drift validate-manifests unit ## everything CI checks: fmt, clippy, drift, manifests, all tests
 
