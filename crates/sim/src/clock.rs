@@ -107,9 +107,69 @@ fn scale_duration(d: Duration, factor: f64) -> Duration {
     Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX)
 }
 
+/// A UTC timestamp `YYYY-MM-DDTHH:MM:SS[.mmm]Z` for a time since the Unix epoch: with
+/// milliseconds as AWS's XML answers carry them, without as Kubernetes' RFC 3339 times.
+pub fn utc_timestamp(since_epoch: Duration, millis: bool) -> String {
+    let secs = since_epoch.as_secs();
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    let (year, month, day) = civil_from_days(days);
+    let (hour, minute, second) = (rem / 3600, (rem % 3600) / 60, rem % 60);
+    if millis {
+        let ms = since_epoch.subsec_millis();
+        format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{ms:03}Z")
+    } else {
+        format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+    }
+}
+
+/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (
+        year,
+        u32::try_from(month).unwrap_or(1),
+        u32::try_from(day).unwrap_or(1),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utc_timestamps_in_aws_and_kubernetes_forms() {
+        let cases = [
+            (Duration::ZERO, false, "1970-01-01T00:00:00Z"),
+            (
+                Duration::from_millis(1_458_941_172_920),
+                true,
+                "2016-03-25T21:26:12.920Z",
+            ),
+            (
+                Duration::from_secs(1_458_941_172),
+                false,
+                "2016-03-25T21:26:12Z",
+            ),
+            // A leap day, one second before midnight.
+            (
+                Duration::from_secs(951_868_799),
+                false,
+                "2000-02-29T23:59:59Z",
+            ),
+        ];
+        for (since, millis, expected) in cases {
+            assert_eq!(utc_timestamp(since, millis), expected);
+        }
+    }
 
     #[test]
     fn scale_converts_both_ways() {
