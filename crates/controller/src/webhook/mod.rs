@@ -26,7 +26,7 @@ use serde_json::Value;
 
 use crate::runtime::metrics::RuntimeMetrics;
 use crate::stores::Stores;
-use review::{AdmissionReview, Verdict};
+use review::{AdmissionRequest, AdmissionReview, Verdict};
 
 /// What the webhook handlers read.
 #[derive(Clone)]
@@ -64,47 +64,57 @@ fn unreadable(error: &serde_json::Error) -> Json<Value> {
     Json(serde_json::json!({ "error": format!("unreadable AdmissionReview: {error}") }))
 }
 
-async fn pod_hook(State(state): State<WebhookState>, body: axum::body::Bytes) -> Json<Value> {
-    let review: AdmissionReview = match serde_json::from_slice(&body) {
-        Ok(review) => review,
-        Err(error) => return unreadable(&error),
-    };
-    let Some(request) = review.request else {
-        return Json(Verdict::allow().into_review(""));
-    };
-    let verdict = pod::admit(&state, &request);
-    state.metrics.admission("pod", verdict.allowed);
+/// The request of a review, or the answer to give at once: an unreadable body fails the call, and a
+/// review without a request gets `without_request`.
+fn request_of(body: &[u8], without_request: Verdict) -> Result<AdmissionRequest, Json<Value>> {
+    let review: AdmissionReview =
+        serde_json::from_slice(body).map_err(|error| unreadable(&error))?;
+    review
+        .request
+        .ok_or_else(|| Json(without_request.into_review("")))
+}
+
+/// Counts the verdict of `webhook` and answers the request with it.
+fn answer(
+    state: &WebhookState,
+    webhook: &str,
+    request: &AdmissionRequest,
+    verdict: Verdict,
+) -> Json<Value> {
+    state.metrics.admission(webhook, verdict.allowed);
     Json(verdict.into_review(&request.uid))
+}
+
+async fn pod_hook(State(state): State<WebhookState>, body: axum::body::Bytes) -> Json<Value> {
+    // A pod is never denied for our sake: even a malformed review without a request is allowed.
+    match request_of(&body, Verdict::allow()) {
+        Ok(request) => answer(&state, "pod", &request, pod::admit(&state, &request)),
+        Err(answered) => answered,
+    }
 }
 
 async fn tgb_mutate_hook(
     State(state): State<WebhookState>,
     body: axum::body::Bytes,
 ) -> Json<Value> {
-    let review: AdmissionReview = match serde_json::from_slice(&body) {
-        Ok(review) => review,
-        Err(error) => return unreadable(&error),
-    };
-    let Some(request) = review.request else {
-        return Json(Verdict::deny("AdmissionReview without request").into_review(""));
-    };
-    let verdict = tgb::mutate(&state, &request).await;
-    state.metrics.admission("tgb_mutate", verdict.allowed);
-    Json(verdict.into_review(&request.uid))
+    match request_of(&body, Verdict::deny("AdmissionReview without request")) {
+        Ok(request) => {
+            let verdict = tgb::mutate(&state, &request).await;
+            answer(&state, "tgb_mutate", &request, verdict)
+        }
+        Err(answered) => answered,
+    }
 }
 
 async fn tgb_validate_hook(
     State(state): State<WebhookState>,
     body: axum::body::Bytes,
 ) -> Json<Value> {
-    let review: AdmissionReview = match serde_json::from_slice(&body) {
-        Ok(review) => review,
-        Err(error) => return unreadable(&error),
-    };
-    let Some(request) = review.request else {
-        return Json(Verdict::deny("AdmissionReview without request").into_review(""));
-    };
-    let verdict = tgb::validate(&state, &request).await;
-    state.metrics.admission("tgb_validate", verdict.allowed);
-    Json(verdict.into_review(&request.uid))
+    match request_of(&body, Verdict::deny("AdmissionReview without request")) {
+        Ok(request) => {
+            let verdict = tgb::validate(&state, &request).await;
+            answer(&state, "tgb_validate", &request, verdict)
+        }
+        Err(answered) => answered,
+    }
 }
