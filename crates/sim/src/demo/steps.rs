@@ -383,10 +383,11 @@ impl Demo<'_> {
 }
 
 const COMING_NEXT: [&str; 2] = [
-    "Coming next: the rest of the simulated world. A Kubernetes API server subset with pods, \
-     Deployments and EndpointSlices, world controllers that schedule pods and flip their \
-     readiness, and an ALB data plane that sends traffic only to healthy targets.",
-    "Then the TargetGroupBinding controller runs as the real lbgate binary against that world \
-     and this simulator: it registers each pod's IP, holds the pod's readiness gate until its \
-     target is healthy, and a Deployment rollout completes with zero lost requests.",
+    "Already in the tree, not yet in this story: a Kubernetes API server subset (`lbgate-sim serve`, \
+     usable with kubectl), world controllers that run Deployments, pods and EndpointSlices, an ALB \
+     data plane that routes traffic only to healthy targets, and the TargetGroupBinding controller \
+     (`lbgate-controller`) with its webhooks.",
+    "Coming next: this demo grows into a rollout told end to end: the real controller binary against \
+     that world and this simulator, registering each pod's IP, holding its readiness gate until the \
+     target is healthy, and a Deployment rollout that loses no request.",
 ];
