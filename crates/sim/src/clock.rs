@@ -110,16 +110,26 @@ fn scale_duration(d: Duration, factor: f64) -> Duration {
 /// A UTC timestamp `YYYY-MM-DDTHH:MM:SS[.mmm]Z` for a time since the Unix epoch: with
 /// milliseconds as AWS's XML answers carry them, without as Kubernetes' RFC 3339 times.
 pub fn utc_timestamp(since_epoch: Duration, millis: bool) -> String {
-    let secs = since_epoch.as_secs();
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
+    let seconds = i64::try_from(since_epoch.as_secs()).unwrap_or(i64::MAX);
+    format_utc(seconds, millis.then(|| since_epoch.subsec_millis()))
+}
+
+/// Whole seconds since the Unix epoch (negative before it) as RFC 3339 UTC, the form
+/// kube-apiserver prints timestamps in.
+pub fn utc_seconds_timestamp(seconds: i64) -> String {
+    format_utc(seconds, None)
+}
+
+fn format_utc(seconds: i64, millis: Option<u32>) -> String {
+    let days = seconds.div_euclid(86_400);
+    let rem = seconds.rem_euclid(86_400);
     let (year, month, day) = civil_from_days(days);
     let (hour, minute, second) = (rem / 3600, (rem % 3600) / 60, rem % 60);
-    if millis {
-        let ms = since_epoch.subsec_millis();
-        format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{ms:03}Z")
-    } else {
-        format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z")
+    match millis {
+        Some(ms) => {
+            format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}.{ms:03}Z")
+        }
+        None => format!("{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z"),
     }
 }
 
@@ -169,6 +179,8 @@ mod tests {
         for (since, millis, expected) in cases {
             assert_eq!(utc_timestamp(since, millis), expected);
         }
+        assert_eq!(utc_seconds_timestamp(951_868_799), "2000-02-29T23:59:59Z");
+        assert_eq!(utc_seconds_timestamp(-1), "1969-12-31T23:59:59Z");
     }
 
     #[test]

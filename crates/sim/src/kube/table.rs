@@ -169,34 +169,12 @@ fn default_table(objects: &[Value]) -> (Vec<Column>, Vec<Row>) {
             let created = at(object, "metadata.creationTimestamp")
                 .and_then(Value::as_str)
                 .and_then(age::parse_rfc3339)
-                .map(rfc3339_utc)
+                .map(crate::clock::utc_seconds_timestamp)
                 .unwrap_or_else(|| "0001-01-01T00:00:00Z".to_owned());
             vec![name(object), json!(created)].into()
         })
         .collect();
     (columns, rows)
-}
-
-/// A timestamp kube-apiserver formats as `time.RFC3339` in UTC.
-fn rfc3339_utc(seconds: i64) -> String {
-    let days = seconds.div_euclid(86_400);
-    let rem = seconds.rem_euclid(86_400);
-    // Civil date from days since the epoch (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        (rem % 3600) / 60,
-        rem % 60
-    )
 }
 
 /// The apiextensions table convertor: `Name` then the CRD's printer columns.
