@@ -7,7 +7,6 @@ use std::collections::BTreeSet;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use kube::runtime::controller::Action;
-use kube::runtime::events::EventType;
 use lbgate_api::TargetGroupBinding;
 use lbgate_api::conditions::pod_condition_type;
 use lbgate_core::diff::{DiffInput, plan_sync};
@@ -16,7 +15,7 @@ use lbgate_core::gates::deleted_binding_gate;
 
 use super::inputs::pod_ips;
 use super::reconcile::Pass;
-use super::{BindingKey, finalizer, gates, ledger, publish, summarize, sync};
+use super::{BindingKey, finalizer, gates, ledger, publish_batch, sync};
 use crate::context::Context;
 use crate::error::Error;
 use crate::metrics::ReconcileResult;
@@ -102,18 +101,13 @@ async fn deregister_owned(
         return Ok(());
     }
     sync::deregister(ctx, arn, &plan.deregister).await?;
-    let note = format!(
-        "binding deleted: deregistered {} targets: {}",
-        plan.deregister.len(),
-        summarize(&plan.deregister, 20)
-    );
-    publish(
+    publish_batch(
         ctx,
         binding,
-        EventType::Normal,
         super::EVENT_REASON_DEREGISTERED_TARGETS,
         "Deregister",
-        note,
+        "binding deleted: deregistered",
+        &plan.deregister,
     )
     .await;
     Ok(())

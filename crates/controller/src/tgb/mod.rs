@@ -100,8 +100,29 @@ pub(crate) async fn publish(
     }
 }
 
+/// Targets named in one register/deregister Event; the rest are counted.
+const EVENT_TARGETS: usize = 20;
+
+/// Publishes the Normal Event for a batch of targets just registered or deregistered: `what`
+/// says what happened (e.g. "registered"), followed by the count and the first targets.
+pub(crate) async fn publish_batch(
+    ctx: &Context,
+    binding: &TargetGroupBinding,
+    reason: &str,
+    action: &str,
+    what: &str,
+    targets: &[lbgate_core::target::TargetKey],
+) {
+    let note = format!(
+        "{what} {} targets: {}",
+        targets.len(),
+        summarize(targets, EVENT_TARGETS)
+    );
+    publish(ctx, binding, EventType::Normal, reason, action, note).await;
+}
+
 /// `a, b, c` for at most `limit` items, then `and N more`.
-pub(crate) fn summarize<T: std::fmt::Display>(items: &[T], limit: usize) -> String {
+fn summarize<T: std::fmt::Display>(items: &[T], limit: usize) -> String {
     let mut text = items
         .iter()
         .take(limit)

@@ -28,14 +28,11 @@ use lbgate_elbv2::TargetGroup;
 
 use super::inputs::{Desired, desired};
 use super::{
-    BindingKey, cleanup, finalizer, gates, ledger, publish, schedule, status, summarize, sync,
+    BindingKey, cleanup, finalizer, gates, ledger, publish, publish_batch, schedule, status, sync,
 };
 use crate::context::Context;
 use crate::error::Error;
 use crate::metrics::ReconcileResult;
-
-/// Targets named in one register/deregister Event.
-const EVENT_TARGETS: usize = 20;
 
 /// How a successful pass ended.
 pub(crate) struct Pass {
@@ -331,18 +328,13 @@ async fn apply_plan(
                 state.healthy_at.remove(target);
             }
         });
-        let note = format!(
-            "registered {} targets: {}",
-            plan.register.len(),
-            summarize(&plan.register, EVENT_TARGETS)
-        );
-        publish(
+        publish_batch(
             ctx,
             binding,
-            EventType::Normal,
             super::EVENT_REASON_REGISTERED_TARGETS,
             "Register",
-            note,
+            "registered",
+            &plan.register,
         )
         .await;
     }
@@ -354,18 +346,13 @@ async fn apply_plan(
                 state.healthy_at.remove(target);
             }
         });
-        let note = format!(
-            "deregistered {} targets: {}",
-            plan.deregister.len(),
-            summarize(&plan.deregister, EVENT_TARGETS)
-        );
-        publish(
+        publish_batch(
             ctx,
             binding,
-            EventType::Normal,
             super::EVENT_REASON_DEREGISTERED_TARGETS,
             "Deregister",
-            note,
+            "deregistered",
+            &plan.deregister,
         )
         .await;
     }
