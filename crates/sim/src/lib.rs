@@ -9,6 +9,7 @@ pub mod demo;
 pub mod elbv2;
 pub mod error;
 pub mod kube;
+pub mod rng;
 pub mod world;
 
 pub use error::SimError;

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::errors::ApiError;
-use super::ids::SimRng;
+use crate::rng::SimRng;
 
 /// A fault injected into one action (or every action, under `"*"`).
 #[derive(Debug, Clone, PartialEq)]

@@ -39,7 +39,6 @@ mod control;
 pub mod errors;
 mod faults;
 pub mod health;
-mod ids;
 pub mod model;
 mod ops;
 pub mod query;

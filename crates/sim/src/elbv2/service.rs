@@ -8,13 +8,13 @@ use std::time::Instant;
 use super::SimConfig;
 use super::errors::ApiError;
 use super::faults::FaultBook;
-use super::ids::SimRng;
 use super::model::{ModelConfig, Timing};
 use super::ops;
 use super::query::Params;
 use super::state::SimState;
 use super::throttle::Throttler;
 use crate::clock::Clock;
+use crate::rng::SimRng;
 
 /// State behind one simulator.
 #[derive(Debug)]

@@ -97,52 +97,6 @@ pub fn since_epoch() -> Duration {
         .unwrap_or_default()
 }
 
-/// splitmix64: small, seedable, good enough for names and UIDs.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A version-4 UUID in its text form.
-    pub fn uuid_v4(&mut self) -> String {
-        let high = self.next_u64();
-        let low = self.next_u64();
-        let high = (high & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000;
-        let low = (low & 0x3FFF_FFFF_FFFF_FFFF) | 0x8000_0000_0000_0000;
-        format!(
-            "{:08x}-{:04x}-{:04x}-{:04x}-{:012x}",
-            high >> 32,
-            (high >> 16) & 0xFFFF,
-            high & 0xFFFF,
-            low >> 48,
-            low & 0xFFFF_FFFF_FFFF
-        )
-    }
-
-    /// The 5-character suffix of `generateName` from the alphabet kube-apiserver uses (no
-    /// vowels, no look-alike digits).
-    pub fn name_suffix(&mut self) -> String {
-        const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-        (0..5)
-            .map(|_| {
-                let index = usize::try_from(self.next_u64() % ALPHABET.len() as u64).unwrap_or(0);
-                char::from(ALPHABET.get(index).copied().unwrap_or(b'x'))
-            })
-            .collect()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,16 +112,5 @@ mod tests {
             rfc3339(Duration::from_secs(951_782_400)),
             "2000-02-29T00:00:00Z"
         );
-    }
-
-    #[test]
-    fn uuids_are_version_4() {
-        let mut rng = Rng::new(7);
-        let uid = rng.uuid_v4();
-        assert_eq!(uid.len(), 36);
-        assert_eq!(uid.chars().nth(14), Some('4'));
-        assert!(matches!(uid.chars().nth(19), Some('8' | '9' | 'a' | 'b')));
-        assert_ne!(uid, rng.uuid_v4());
-        assert_eq!(rng.name_suffix().len(), 5);
     }
 }

@@ -17,6 +17,7 @@ use super::convert;
 use super::meta::{self, meta_str, set_meta};
 use super::resources::{Registry, ResourceInfo};
 use super::status::ApiError;
+use crate::rng::SimRng;
 
 mod delete;
 mod gc;
@@ -26,6 +27,8 @@ mod write;
 pub const INITIAL_NAMESPACES: [&str; 4] =
     ["default", "kube-system", "kube-public", "kube-node-lease"];
 
+/// The stream of the seeded generator that names objects and makes their UIDs.
+const UID_STREAM: u64 = 1;
 const NAMESPACES: &str = "namespaces";
 const CRDS: &str = "customresourcedefinitions.apiextensions.k8s.io";
 
@@ -111,7 +114,7 @@ struct Inner {
     compacted: u64,
     window: usize,
     registry: Registry,
-    rng: meta::Rng,
+    rng: SimRng,
     next_cluster_ip: u32,
 }
 
@@ -163,7 +166,7 @@ impl Store {
             compacted: 0,
             window: config.watch_window.max(1),
             registry: Registry::default(),
-            rng: meta::Rng::new(config.seed),
+            rng: SimRng::new(config.seed, UID_STREAM),
             next_cluster_ip: 1,
         };
         for name in INITIAL_NAMESPACES {

@@ -20,7 +20,7 @@ use serde::Serialize;
 
 use super::errors::ApiError;
 use super::health::{HealthBook, HealthMode};
-use super::ids::SimRng;
+use crate::rng::SimRng;
 use arn::Arns;
 use listeners::Listener;
 use load_balancers::LoadBalancer;

@@ -62,7 +62,7 @@ impl Inner {
         ] {
             meta::remove_meta(&mut object, field);
         }
-        let uid = self.rng.uuid_v4();
+        let uid = self.rng.uuid();
         set_meta(&mut object, "uid", json!(uid));
         set_meta(&mut object, "creationTimestamp", json!(now_rfc3339()));
         if res.tracks_generation() {

@@ -1,5 +1,6 @@
-//! Seeded randomness: resource ID suffixes, request IDs and fault decisions are all drawn from
-//! here so that a run is reproducible from `SimConfig::seed`.
+//! Seeded randomness for the simulated world: ELBv2 resource ID suffixes, request IDs and fault
+//! decisions, Kubernetes UIDs and `generateName` suffixes are all drawn from here, so that a run
+//! is reproducible from its seed.
 
 /// A small deterministic generator (SplitMix64). Not cryptographic; it only needs to be
 /// reproducible and well spread.
@@ -72,6 +73,18 @@ impl SimRng {
             lo & 0xFFFF_FFFF_FFFF
         )
     }
+
+    /// The 5-character suffix of `generateName` from the alphabet kube-apiserver uses (no
+    /// vowels, no look-alike digits).
+    pub fn name_suffix(&mut self) -> String {
+        const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+        (0..5)
+            .map(|_| {
+                let index = usize::try_from(self.next_u64() % ALPHABET.len() as u64).unwrap_or(0);
+                char::from(ALPHABET.get(index).copied().unwrap_or(b'x'))
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -101,6 +114,15 @@ mod tests {
         let uuid = rng.uuid();
         assert_eq!(uuid.len(), 36);
         assert_eq!(uuid.chars().nth(14), Some('4'));
+        assert!(matches!(uuid.chars().nth(19), Some('8' | '9' | 'a' | 'b')));
+        assert_ne!(uuid, rng.uuid());
+        let suffix = rng.name_suffix();
+        assert_eq!(suffix.len(), 5);
+        assert!(
+            suffix
+                .bytes()
+                .all(|b| b"bcdfghjklmnpqrstvwxz2456789".contains(&b))
+        );
     }
 
     #[test]
