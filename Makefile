@@ -42,7 +42,9 @@ $(VENV)/.installed: $(HARNESS)/requirements.lock
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r $(HARNESS)/requirements.lock
 	touch $@
 
-unit: venv ## every test of the workspace (unit, simulator, parity against moto)
+unit: venv ## every test of the workspace (unit, simulator, parity against moto, e2e)
+	# e2e scenarios start these binaries as processes: build them fresh first.
+	$(CARGO) build --quiet --bins -p lbgate-controller -p lbgate-sim
 	$(TEST_CMD)
 	$(CARGO) test --workspace --doc --quiet
 
@@ -78,6 +80,7 @@ demo: ## the ELBv2 simulator lifecycle story (the full rollout demo arrives with
 	$(CARGO) run --quiet -p lbgate-sim -- demo
 
 e2e: venv ## end-to-end scenarios: the real controller binary against lbgate-sim
+	$(CARGO) build --quiet --bins -p lbgate-controller -p lbgate-sim
 	$(CARGO) nextest run -p lbgate-e2e --no-fail-fast
 
 bench: ## benchmarks; figures go to bench/results/ and the README table

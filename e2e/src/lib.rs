@@ -1,3 +1,4 @@
 //! End-to-end scenarios and benchmarks: the real lbgate binaries and libraries against `lbgate-sim`.
 
 pub mod bench;
+pub mod controller;
