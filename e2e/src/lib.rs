@@ -2,3 +2,5 @@
 
 pub mod bench;
 pub mod controller;
+pub mod serve;
+pub mod world;

@@ -2,6 +2,7 @@
 //! Performance is measured here, never asserted by timed tests.
 
 pub mod budget;
+pub mod gate_lag;
 
 use std::path::Path;
 

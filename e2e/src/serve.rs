@@ -1,0 +1,1 @@
+//! `lbgate-sim serve` as a scenario's child process.

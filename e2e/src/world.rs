@@ -1,0 +1,1 @@
+//! A simulated world with the real controller running against it.
