@@ -1,7 +1,8 @@
 //! `lbgate-sim`: runs the simulated world from the command line.
 
+mod cli;
+
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -9,7 +10,6 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use lbgate_sim::demo;
 use lbgate_sim::elbv2::{Elbv2Sim, HealthMode, SimConfig};
-use lbgate_sim::kube::{KubeSim, KubeSimConfig};
 
 #[derive(Debug, Parser)]
 #[command(name = "lbgate-sim", about = "The simulated world of lbgate")]
@@ -25,36 +25,10 @@ enum Command {
     /// Tell the ELBv2 target-lifecycle story against an in-process simulator (exits non-zero
     /// when an expectation is not met).
     Demo(DemoArgs),
-    /// Serve the simulated world — the Kubernetes API server and the ELBv2 simulator — until
-    /// SIGINT or SIGTERM, with a kubeconfig for kubectl and the controller.
-    Serve(ServeArgs),
-}
-
-#[derive(Debug, clap::Args)]
-struct ServeArgs {
-    /// Where to write the kubeconfig (its directory is created).
-    #[arg(long, default_value = "target/lbgate-sim/kubeconfig")]
-    kubeconfig: PathBuf,
-    /// Address of the Kubernetes API server's HTTP listener (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    kube_listen: SocketAddr,
-    /// Also serve the Kubernetes API over HTTPS with a fresh CA; the kubeconfig then uses it.
-    #[arg(long)]
-    tls: bool,
-    /// Address of the HTTPS listener.
-    #[arg(long, default_value = "127.0.0.1:0")]
-    tls_listen: SocketAddr,
-    /// Events kept for watches; a watch from an older resourceVersion gets 410 Gone.
-    #[arg(long, default_value_t = 10_000)]
-    watch_window: usize,
-    /// Address of the ELBv2 simulator (port 0 picks a free port).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    elbv2_listen: SocketAddr,
-    /// Real seconds per simulated second of the ELBv2 simulator.
-    #[arg(long, default_value_t = 1.0)]
-    time_scale: f64,
-    #[arg(long, default_value = "us-west-2")]
-    region: String,
+    /// Serve the simulated world — the Kubernetes API server, the ELBv2 simulator and the world
+    /// controllers (nodes, Deployments, ReplicaSets, scheduler, kubelet, EndpointSlices) on one
+    /// clock — until SIGINT or SIGTERM, with a kubeconfig for kubectl and the controller.
+    Serve(cli::serve::ServeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -116,7 +90,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Elbv2(args) => run_elbv2(args).await.map(|()| ExitCode::SUCCESS),
         Command::Demo(args) => run_demo(args).await,
-        Command::Serve(args) => run_serve(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Serve(args) => cli::serve::run(args).await.map(|()| ExitCode::SUCCESS),
     }
 }
 
@@ -174,56 +148,6 @@ async fn run_elbv2(args: Elbv2Args) -> anyhow::Result<()> {
         .await
         .context("stopping the ELBv2 simulator")?;
     Ok(())
-}
-
-async fn run_serve(args: ServeArgs) -> anyhow::Result<()> {
-    let elbv2 = Elbv2Sim::start(SimConfig {
-        listen: args.elbv2_listen,
-        region: args.region,
-        time_scale: args.time_scale,
-        ..SimConfig::default()
-    })
-    .await
-    .context("starting the ELBv2 simulator")?;
-    let kube = KubeSim::start(KubeSimConfig {
-        listen: args.kube_listen,
-        tls: args.tls,
-        tls_listen: args.tls_listen,
-        watch_window: args.watch_window,
-        ..KubeSimConfig::default()
-    })
-    .await
-    .context("starting the Kubernetes API server")?;
-    kube.write_kubeconfig(&args.kubeconfig)
-        .context("writing the kubeconfig")?;
-    let kubeconfig = std::fs::canonicalize(&args.kubeconfig).unwrap_or(args.kubeconfig);
-    let endpoint = elbv2.endpoint_url();
-    // The lines other processes parse, then the environment to copy.
-    println!(
-        "Kubernetes API server listening on {}",
-        kube.client_config().url
-    );
-    println!("ELBv2 simulator listening on {endpoint}");
-    println!("export KUBECONFIG={}", kubeconfig.display());
-    println!("export AWS_ENDPOINT_URL={endpoint}");
-    println!("export AWS_ACCESS_KEY_ID=testing");
-    println!("export AWS_SECRET_ACCESS_KEY=testing");
-    println!("export AWS_REGION={}", elbv2.region());
-    println!("export AWS_EC2_METADATA_DISABLED=true");
-    println!("# try: kubectl get namespaces");
-    println!("# default VPC: {}", elbv2.default_vpc_id());
-    println!("# subnets: {}", elbv2.default_subnet_ids().join(","));
-    wait_for_signal().await?;
-    tracing::info!("stopping");
-    let kube_result = kube
-        .shutdown()
-        .await
-        .context("stopping the Kubernetes API server");
-    elbv2
-        .shutdown()
-        .await
-        .context("stopping the ELBv2 simulator")?;
-    kube_result
 }
 
 async fn wait_for_signal() -> anyhow::Result<()> {

@@ -1,36 +1,54 @@
-//! Mutating admission: on CREATE/UPDATE the API server calls every matching
-//! MutatingWebhookConfiguration webhook (rules, namespaceSelector, objectSelector, failurePolicy,
-//! timeoutSeconds) with AdmissionReview v1 over HTTPS, verifying the server certificate against the
-//! webhook's `caBundle`, and applies the returned JSONPatch; `allowed: false` rejects the request.
+//! Admission webhooks: on CREATE/UPDATE the API server calls every matching
+//! MutatingWebhookConfiguration webhook, then every matching ValidatingWebhookConfiguration
+//! webhook (rules, namespaceSelector, objectSelector, failurePolicy, timeoutSeconds) with
+//! AdmissionReview v1 over HTTPS, verifying the server certificate against the webhook's
+//! `caBundle`. Mutating webhooks' JSONPatches are applied; `allowed: false` from either kind
+//! rejects the request with the webhook's status (`admission webhook "<name>" denied the
+//! request: <message>`).
 //!
-//! Semantics follow kube-apiserver's mutating webhook dispatcher: configurations in name order,
-//! webhooks in their listed order, each seeing the object as the previous ones patched it; a
-//! failed call (TLS, timeout, bad answer) is a 500 `InternalError` under `failurePolicy: Fail`
-//! (the v1 default) and skipped under `Ignore`; a webhook whose `sideEffects` is not `None` or
-//! `NoneOnDryRun` refuses a dry run with 400; requests for webhook and policy configurations
-//! themselves are never sent to webhooks. After a patch the object keeps its `apiVersion` and
-//! `kind`, an emptied namespace is refilled and a different one refused (400), and an UPDATE
-//! cannot rename the object (422). A webhook that lists `v1beta1` before `v1` in
-//! `admissionReviewVersions` gets a v1beta1 review, as kube-apiserver does.
+//! Semantics follow kube-apiserver's dispatchers. Mutating: configurations in name order,
+//! webhooks in their listed order, each seeing the object as the previous ones patched it.
+//! Validating ([`run_validating_webhooks`]): all at once, on the object as the store is about to
+//! write it (after mutation and defaulting, a `generateName` already resolved, with the UID it is
+//! stored under); a patch in a v1 answer is an invalid response (a failed call), one in a v1beta1
+//! answer is ignored. For both: a failed call (TLS, timeout, bad answer, unresolvable Service) is
+//! a 500 `InternalError` under `failurePolicy: Fail` (the v1 default) and skipped under `Ignore`;
+//! a webhook whose `sideEffects` is not `None` or `NoneOnDryRun` refuses a dry run with 400;
+//! requests for webhook and policy configurations themselves are never sent to webhooks. After a
+//! patch the object keeps its `apiVersion` and `kind`, an emptied namespace is refilled and a
+//! different one refused (400), and an UPDATE cannot rename the object (422). A webhook that
+//! lists `v1beta1` before `v1` in `admissionReviewVersions` gets a v1beta1 review, as
+//! kube-apiserver does.
+//!
+//! `clientConfig.service` is resolved for every call (see `services`): static addresses when
+//! configured (one picked at random per call), else the Service's ready EndpointSlice endpoints,
+//! as kube-apiserver's endpoint resolver does it.
 //!
 //! Gaps, by design of the simulator: `matchPolicy: Equivalent` matches like `Exact` (no resource
 //! is served under a second group or version that would need conversion), CEL `matchConditions`
 //! are not evaluated (the webhook is called), `reinvocationPolicy` is ignored (no second round),
-//! warnings of a webhook that rejects are dropped with the request, and every request is admitted
-//! as user `system:admin` in `system:masters`.
+//! warnings of a webhook that rejects are dropped with the request, DELETE and CONNECT requests
+//! are not sent to webhooks, when several validating webhooks reject the first in configuration
+//! order is reported (kube-apiserver reports whichever answered first), and every request is
+//! admitted as user `system:admin` in `system:masters`.
 
 mod call;
 mod config;
 mod matching;
 mod mutate;
 mod review;
+mod services;
+mod validate;
 
 use std::collections::BTreeMap;
-use std::net::SocketAddr;
 
 use serde_json::Value;
 
 use config::{Configuration, Webhook};
+pub use services::{
+    SERVICE_NAME_LABEL, ServiceAddresses, ServiceResolver, endpoints_of, parse_spec,
+};
+pub use validate::{any_validating_webhook_matches, run_validating_webhooks};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AdmissionOperation {
@@ -78,9 +96,6 @@ pub struct AdmissionRejection {
     pub message: String,
 }
 
-/// Maps a webhook's `clientConfig.service` (`namespace/name`) to a local address.
-pub type ServiceAddresses = BTreeMap<String, SocketAddr>;
-
 /// Runs every matching mutating webhook of `configurations` (MutatingWebhookConfiguration objects
 /// as stored) over `input`, in the order kube-apiserver uses.
 ///
@@ -89,7 +104,7 @@ pub type ServiceAddresses = BTreeMap<String, SocketAddr>;
 pub async fn run_mutating_webhooks(
     configurations: &[Value],
     input: &AdmissionInput,
-    services: &ServiceAddresses,
+    services: &dyn ServiceResolver,
 ) -> Result<AdmissionOutcome, AdmissionRejection> {
     let mut outcome = AdmissionOutcome {
         object: input.object.clone(),
@@ -98,21 +113,7 @@ pub async fn run_mutating_webhooks(
     if is_exempt(input) {
         return Ok(outcome);
     }
-    let mut parsed = Vec::with_capacity(configurations.len());
-    for object in configurations {
-        let configuration = Configuration::parse(object).map_err(|e| {
-            let name = object
-                .pointer("/metadata/name")
-                .and_then(Value::as_str)
-                .unwrap_or_default();
-            internal_error(format!(
-                "invalid MutatingWebhookConfiguration {name:?}: {e}"
-            ))
-        })?;
-        parsed.push(configuration);
-    }
-    parsed.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
-
+    let parsed = parse_all(configurations, "MutatingWebhookConfiguration")?;
     for configuration in &parsed {
         for hook in &configuration.webhooks {
             let call =
@@ -123,31 +124,53 @@ pub async fn run_mutating_webhooks(
             if !hook.match_conditions.is_empty() {
                 tracing::debug!(webhook = %hook.name, "matchConditions are not evaluated; calling");
             }
-            match call_hook(hook, input, &outcome.object, services).await {
+            match call_hook(hook, input, &outcome.object, services, Kind::Mutating).await {
                 Ok(called) => {
-                    for warning in called.warnings {
-                        if !outcome.warnings.contains(&warning) {
-                            outcome.warnings.push(warning);
-                        }
-                    }
+                    add_warnings(&mut outcome.warnings, called.warnings);
                     if let Some(object) = called.object {
                         outcome.object = object;
                     }
                 }
-                Err(HookFailure::Calling(reason)) => {
-                    let failure = format!("failed calling webhook {:?}: {reason}", hook.name);
-                    if hook.ignores_failures() {
-                        tracing::warn!(webhook = %hook.name, %failure, "failing open");
-                        continue;
-                    }
-                    tracing::warn!(webhook = %hook.name, %failure, "failing closed");
-                    return Err(internal_error(failure));
-                }
-                Err(HookFailure::Rejected(rejection)) => return Err(rejection),
+                Err(failure) => failure.or_fail_open(hook)?,
             }
         }
     }
     Ok(outcome)
+}
+
+/// Parses stored webhook configurations of `kind`, in name order.
+fn parse_all(
+    configurations: &[Value],
+    kind: &str,
+) -> Result<Vec<Configuration>, AdmissionRejection> {
+    let mut parsed = Vec::with_capacity(configurations.len());
+    for object in configurations {
+        let configuration = Configuration::parse(object).map_err(|e| {
+            let name = object
+                .pointer("/metadata/name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            internal_error(format!("invalid {kind} {name:?}: {e}"))
+        })?;
+        parsed.push(configuration);
+    }
+    parsed.sort_by(|a, b| a.metadata.name.cmp(&b.metadata.name));
+    Ok(parsed)
+}
+
+fn add_warnings(warnings: &mut Vec<String>, new: Vec<String>) {
+    for warning in new {
+        if !warnings.contains(&warning) {
+            warnings.push(warning);
+        }
+    }
+}
+
+/// Which dispatcher calls a webhook: mutating webhooks may patch, validating ones may not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Mutating,
+    Validating,
 }
 
 /// Why one webhook did not admit the request.
@@ -156,6 +179,24 @@ enum HookFailure {
     Calling(String),
     /// The request fails whatever the policy.
     Rejected(AdmissionRejection),
+}
+
+impl HookFailure {
+    /// Under `failurePolicy: Ignore` a failed call is skipped; anything else rejects.
+    fn or_fail_open(self, hook: &Webhook) -> Result<(), AdmissionRejection> {
+        match self {
+            Self::Calling(reason) => {
+                let failure = format!("failed calling webhook {:?}: {reason}", hook.name);
+                if hook.ignores_failures() {
+                    tracing::warn!(webhook = %hook.name, %failure, "failing open");
+                    return Ok(());
+                }
+                tracing::warn!(webhook = %hook.name, %failure, "failing closed");
+                Err(internal_error(failure))
+            }
+            Self::Rejected(rejection) => Err(rejection),
+        }
+    }
 }
 
 /// What one successful call produced.
@@ -193,7 +234,8 @@ async fn call_hook(
     hook: &Webhook,
     input: &AdmissionInput,
     object: &Value,
-    services: &ServiceAddresses,
+    services: &dyn ServiceResolver,
+    kind: Kind,
 ) -> Result<Called, HookFailure> {
     if input.dry_run {
         match hook.side_effects.as_deref() {
@@ -224,11 +266,17 @@ async fn call_hook(
     let answer = call::post(hook, body, hook.timeout(), services)
         .await
         .map_err(HookFailure::Calling)?;
-    let verdict = review::verify(&review, version, &answer).map_err(HookFailure::Calling)?;
+    let mutating = kind == Kind::Mutating;
+    let verdict =
+        review::verify(&review, version, &answer, mutating).map_err(HookFailure::Calling)?;
     if !verdict.allowed {
         return Err(HookFailure::Rejected(denial(&hook.name, &verdict)));
     }
-    let object = mutate::apply(&hook.name, input, object, &verdict)?;
+    let object = if mutating {
+        mutate::apply(&hook.name, input, object, &verdict)?
+    } else {
+        None
+    };
     Ok(Called {
         object,
         warnings: verdict.warnings,

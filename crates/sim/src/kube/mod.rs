@@ -1,11 +1,13 @@
 //! A Kubernetes API server subset that the real kube-rs client and kubectl cannot tell from
 //! kube-apiserver for everything they use: REST and discovery, one global resourceVersion, LIST
 //! and WATCH, patches, the status subresource, optimistic concurrency, finalizers, CRDs, and
-//! mutating admission webhooks called over TLS.
+//! mutating and validating admission webhooks called over TLS (a webhook Service resolved through
+//! a static map or its EndpointSlices).
 //!
 //! Pure engines: [`patch`] (JSON, merge and strategic-merge patches), [`selectors`] (label and
 //! field selectors), [`table`] (server-side `Table` rendering for kubectl). Admission: [`admission`]
-//! (MutatingWebhookConfiguration matching and AdmissionReview v1 over HTTPS). Serving: [`tls`].
+//! (Mutating- and ValidatingWebhookConfiguration matching, Service resolution and AdmissionReview
+//! v1 over HTTPS). Serving: [`tls`].
 //!
 //! The server: [`store`] (objects, resourceVersions, event log, deletion semantics), [`ops`] (the
 //! write path with defaulting, patches and admission, for HTTP and in-process callers alike),
@@ -30,6 +32,8 @@
 //!   [`Store::patch`] and [`Store::delete`] (defaults and admission webhooks run, as for HTTP);
 //!   the `commit_*` methods store directly.
 //! - `events.k8s.io/v1` and core `v1` Events share storage, as in kube-apiserver.
+//! - Admission webhooks see CREATE and UPDATE only (no DELETE or CONNECT); see [`admission`] for
+//!   the rest of their gaps.
 //! - Custom resources are stored once and served at every version unchanged (`conversion: None`).
 //! - Lists read the newest state: a continued list sees later writes, and an `Exact` list at an
 //!   older resourceVersion answers 410. Watches replay the event log (`watch_window` events).
@@ -70,7 +74,7 @@ use std::time::Duration;
 use tokio::sync::watch as signal;
 use tokio::task::JoinHandle;
 
-pub use admission::ServiceAddresses;
+pub use admission::{ServiceAddresses, ServiceResolver};
 pub use discovery::VersionInfo;
 pub use ops::{WriteOptions, Written};
 pub use resources::ResourceInfo;
@@ -94,7 +98,8 @@ pub struct KubeSimConfig {
     pub watch_window: usize,
     /// How often watches that asked for bookmarks get one.
     pub bookmark_interval: Duration,
-    /// Where admission webhooks' `clientConfig.service` (`namespace/name`) point.
+    /// Where admission webhooks' `clientConfig.service` (`namespace/name`) point; a Service
+    /// without an entry resolves through its EndpointSlices.
     pub services: ServiceAddresses,
     /// What `/version` reports.
     pub version: VersionInfo,

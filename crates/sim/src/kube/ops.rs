@@ -1,18 +1,19 @@
 //! The write path in front of the store, shared by the HTTP handlers and in-process callers
-//! (the world controllers): defaulting, patching, mutating admission, then the store's commit —
-//! so a Pod a simulated controller creates meets the same webhooks as one kubectl creates.
+//! (the world controllers): defaulting, patching, mutating admission, validating admission, then
+//! the store's commit — so a Pod a simulated controller creates meets the same webhooks as one
+//! kubectl creates.
+
+mod admit;
 
 use serde_json::{Value, json};
 
-use super::admission::{AdmissionInput, AdmissionOperation, run_mutating_webhooks};
+use super::admission::AdmissionOperation;
 use super::defaults::apply_defaults;
 use super::meta::{self, meta_str};
 use super::patch::{PatchError, PatchTarget, PatchType, apply_patch};
 use super::resources::ResourceInfo;
 use super::status::ApiError;
 use super::store::{DeleteOptions, Deleted, Store, Subresource};
-
-const MUTATING_WEBHOOKS: &str = "mutatingwebhookconfigurations.admissionregistration.k8s.io";
 
 /// Options of a write request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -46,70 +47,6 @@ fn patch_error(error: PatchError) -> ApiError {
 }
 
 impl Store {
-    #[allow(clippy::too_many_arguments)]
-    async fn admit(
-        &self,
-        res: &ResourceInfo,
-        operation: AdmissionOperation,
-        subresource: Subresource,
-        namespace: &str,
-        object: Value,
-        old_object: Option<Value>,
-        dry_run: bool,
-    ) -> Result<Written, ApiError> {
-        let exempt = res.group == "admissionregistration.k8s.io";
-        let configurations = if exempt {
-            Vec::new()
-        } else {
-            self.objects_of(MUTATING_WEBHOOKS)
-        };
-        if configurations.is_empty() {
-            return Ok(Written {
-                object,
-                warnings: Vec::new(),
-            });
-        }
-        let name = match meta_str(&object, "name") {
-            "" => old_object
-                .as_ref()
-                .map(|o| meta_str(o, "name").to_owned())
-                .unwrap_or_default(),
-            name => name.to_owned(),
-        };
-        let input = AdmissionInput {
-            operation,
-            group: res.group.clone(),
-            version: res.version.clone(),
-            resource: res.plural.clone(),
-            subresource: match subresource {
-                Subresource::Main => String::new(),
-                Subresource::Status => "status".to_owned(),
-            },
-            kind: res.kind.clone(),
-            namespace: res.namespaced.then(|| namespace.to_owned()),
-            name,
-            object,
-            old_object,
-            namespace_labels: if res.namespaced {
-                self.namespace_labels(namespace)
-            } else {
-                Default::default()
-            },
-            dry_run,
-        };
-        match run_mutating_webhooks(&configurations, &input, &self.services).await {
-            Ok(outcome) => Ok(Written {
-                object: outcome.object,
-                warnings: outcome.warnings,
-            }),
-            Err(rejection) => Err(ApiError::new(
-                rejection.code,
-                &rejection.reason,
-                rejection.message,
-            )),
-        }
-    }
-
     /// Creates an object: defaults, mutating admission, then the store.
     pub async fn create(
         &self,
@@ -139,10 +76,16 @@ impl Store {
                 options.dry_run,
             )
             .await?;
-        let object = self.commit_create(res, namespace, admitted.object, options.dry_run)?;
+        let object = self.commit_create_with_uid(
+            res,
+            namespace,
+            admitted.written.object,
+            admitted.uid,
+            options.dry_run,
+        )?;
         Ok(Written {
             object,
-            warnings: admitted.warnings,
+            warnings: admitted.written.warnings,
         })
     }
 
@@ -172,7 +115,8 @@ impl Store {
                 Some(old),
                 options.dry_run,
             )
-            .await?;
+            .await?
+            .written;
         let object = self.commit_replace(
             res,
             namespace,
@@ -242,7 +186,8 @@ impl Store {
                     Some(current),
                     options.dry_run,
                 )
-                .await?;
+                .await?
+                .written;
             match self.commit_replace(
                 res,
                 namespace,

@@ -21,6 +21,7 @@ use crate::rng::SimRng;
 
 mod delete;
 mod gc;
+mod resolve;
 mod write;
 
 /// Namespaces every cluster starts with.
@@ -29,6 +30,8 @@ pub const INITIAL_NAMESPACES: [&str; 4] =
 
 /// The stream of the seeded generator that names objects and makes their UIDs.
 const UID_STREAM: u64 = 1;
+/// Stream of the webhook endpoint picks, apart from UIDs so that calls do not shift them.
+const WEBHOOK_PICK_STREAM: u64 = 2;
 const NAMESPACES: &str = "namespaces";
 const CRDS: &str = "customresourcedefinitions.apiextensions.k8s.io";
 
@@ -123,6 +126,7 @@ pub struct Store {
     inner: Mutex<Inner>,
     changed: watch::Sender<u64>,
     pub(super) services: ServiceAddresses,
+    webhook_picks: Mutex<SimRng>,
 }
 
 impl std::fmt::Debug for Store {
@@ -173,13 +177,14 @@ impl Store {
             let object = json!({"apiVersion": "v1", "kind": "Namespace",
                 "metadata": {"name": name, "labels": {"kubernetes.io/metadata.name": name}}});
             if let Some(res) = inner.registry.find("", "v1", NAMESPACES).cloned() {
-                let _ = inner.create(&res, "", object);
+                let _ = inner.create(&res, "", object, None);
             }
         }
         Self {
             inner: Mutex::new(inner),
             changed,
             services: config.services.clone(),
+            webhook_picks: Mutex::new(SimRng::new(config.seed, WEBHOOK_PICK_STREAM)),
         }
     }
 
@@ -239,29 +244,6 @@ impl Store {
             .map(|(k, o)| (k.clone(), as_version(res, o)))
             .collect();
         (items, inner.resource_version)
-    }
-
-    /// Stores a new object (defaults and admission already applied).
-    pub fn commit_create(
-        &self,
-        res: &ResourceInfo,
-        namespace: &str,
-        object: Value,
-        dry_run: bool,
-    ) -> Result<Value, ApiError> {
-        let mut inner = self.lock();
-        let (stored_as, object) = storage_form(&inner.registry, res, object);
-        if dry_run {
-            let mut scratch = inner.dry_run_copy();
-            return scratch
-                .create(&stored_as, namespace, object)
-                .map(|o| as_version(res, &o));
-        }
-        let created = inner.create(&stored_as, namespace, object)?;
-        let version = inner.resource_version;
-        drop(inner);
-        self.publish(version);
-        Ok(as_version(res, &created))
     }
 
     /// Replaces an object (or its status). A non-empty `metadata.resourceVersion` in `object`

@@ -1,6 +1,7 @@
 //! The HTTPS POST of an AdmissionReview to a webhook: endpoint from `clientConfig.url` or
-//! `clientConfig.service` (mapped to a local address, the certificate still verified for
-//! `<name>.<namespace>.svc`), trust from `caBundle` only, and the webhook's timeout.
+//! `clientConfig.service` (resolved to one local address per call by a [`ServiceResolver`], the
+//! certificate still verified for `<name>.<namespace>.svc`), trust from `caBundle` only, and the
+//! webhook's timeout.
 //!
 //! Failures come back as the reason text kube-apiserver puts after `failed calling webhook
 //! "<name>": `, with Go's wording for the common cases (unknown authority, deadline, refused).
@@ -11,8 +12,8 @@ use std::time::Duration;
 use base64::Engine as _;
 use rustls::RootCertStore;
 
-use super::ServiceAddresses;
 use super::config::{ClientConfig, Webhook};
+use super::services::ServiceResolver;
 use crate::kube::tls;
 
 /// Where a call goes.
@@ -21,10 +22,10 @@ struct Endpoint {
     request_url: String,
     /// The URL as kube-apiserver prints it in errors.
     shown_url: String,
-    /// `(service DNS name, local address)` for a mapped service.
+    /// `(service DNS name, local address)` for a resolved service.
     resolve: Option<(String, SocketAddr)>,
-    /// The service is not known to the simulator: the dial would fail.
-    missing_service: Option<String>,
+    /// Why the service could not be resolved: the dial fails with this.
+    unresolved: Option<String>,
 }
 
 /// Posts `body` to the webhook and returns the answer's body (2xx only).
@@ -32,7 +33,7 @@ pub(super) async fn post(
     hook: &Webhook,
     body: Vec<u8>,
     timeout: Duration,
-    services: &ServiceAddresses,
+    services: &dyn ServiceResolver,
 ) -> Result<Vec<u8>, String> {
     let endpoint = endpoint(&hook.client_config, timeout, services)?;
     let failed = |reason: String| {
@@ -41,8 +42,8 @@ pub(super) async fn post(
             endpoint.shown_url
         )
     };
-    if let Some(service) = &endpoint.missing_service {
-        return Err(failed(format!("service {service:?} not found")));
+    if let Some(reason) = &endpoint.unresolved {
+        return Err(failed(reason.clone()));
     }
     let roots = trust_roots(&hook.client_config)?;
     let tls_config = tls::client_config_with_roots(roots)
@@ -90,7 +91,7 @@ pub(super) async fn post(
 fn endpoint(
     config: &ClientConfig,
     timeout: Duration,
-    services: &ServiceAddresses,
+    services: &dyn ServiceResolver,
 ) -> Result<Endpoint, String> {
     let query = format!("?timeout={}s", timeout.as_secs());
     if let Some(url) = config.url.as_deref().filter(|u| !u.is_empty()) {
@@ -106,7 +107,7 @@ fn endpoint(
             request_url: full.clone(),
             shown_url: full,
             resolve: None,
-            missing_service: None,
+            unresolved: None,
         });
     }
     let Some(service) = &config.service else {
@@ -119,16 +120,22 @@ fn endpoint(
     let request_path = if path.is_empty() { "/" } else { path.as_str() };
     // No port in the request URL: reqwest then connects to the mapped address's own port.
     let request_url = format!("https://{host}{request_path}{query}");
-    let key = format!("{}/{}", service.namespace, service.name);
-    let (resolve, missing_service) = match services.get(&key) {
-        Some(addr) => (Some((host, *addr)), None),
-        None => (None, Some(service.name.clone())),
+    // Resolved for every call, as kube-apiserver's dialer does: replicas share the calls.
+    let (resolve, unresolved) = match services.candidates(&service.namespace, &service.name, port) {
+        Ok(candidates) => {
+            let index = services.pick(candidates.len());
+            match candidates.get(index).or(candidates.first()) {
+                Some(addr) => (Some((host, *addr)), None),
+                None => (None, Some(super::services::not_found(&service.name))),
+            }
+        }
+        Err(reason) => (None, Some(reason)),
     };
     Ok(Endpoint {
         request_url,
         shown_url,
         resolve,
-        missing_service,
+        unresolved,
     })
 }
 

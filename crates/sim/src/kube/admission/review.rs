@@ -162,8 +162,14 @@ struct ResponseBody {
 }
 
 /// Decodes and verifies a webhook's answer. `Err` is the reason of a failed call (the webhook's
-/// failure policy applies), worded as kube-apiserver words it.
-pub(super) fn verify(review: &Review, version: &str, body: &[u8]) -> Result<Verdict, String> {
+/// failure policy applies), worded as kube-apiserver words it. A validating webhook's v1 answer
+/// must not carry a patch; a v1beta1 one was never checked, and its patch is ignored.
+pub(super) fn verify(
+    review: &Review,
+    version: &str,
+    body: &[u8],
+    mutating: bool,
+) -> Result<Verdict, String> {
     let decoded: ReviewBody = serde_json::from_slice(body)
         .map_err(|e| format!("failed to call webhook: decoding the AdmissionReview: {e}"))?;
     let Some(response) = decoded.response else {
@@ -199,6 +205,18 @@ pub(super) fn verify(review: &Review, version: &str, body: &[u8]) -> Result<Verd
                 "expected webhook response of admission.k8s.io/v1, Kind=AdmissionReview, got {shown}, Kind={kind}"
             )));
         }
+        if !mutating {
+            if !patch.is_empty() {
+                return Err(invalid(
+                    "validating webhook may not return response.patch".to_owned(),
+                ));
+            }
+            if response.patch_type.is_some() {
+                return Err(invalid(
+                    "validating webhook may not return response.patchType".to_owned(),
+                ));
+            }
+        }
         if !patch.is_empty() && response.patch_type.is_none() {
             return Err(invalid(
                 "webhook returned response.patch but not response.patchType".to_owned(),
@@ -220,6 +238,11 @@ pub(super) fn verify(review: &Review, version: &str, body: &[u8]) -> Result<Verd
             patch_type = "JSONPatch".to_owned();
         }
     }
+    let (patch, patch_type) = if mutating {
+        (patch, patch_type)
+    } else {
+        (Vec::new(), String::new())
+    };
     Ok(Verdict {
         allowed: response.allowed,
         status: response.status,

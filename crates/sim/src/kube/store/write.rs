@@ -4,18 +4,74 @@
 use serde_json::{Value, json};
 
 use super::delete::grace_over;
-use super::{CRDS, EventType, Inner, Subresource, is_terminating, key, spec_part};
+use super::{
+    CRDS, EventType, Inner, Store, Subresource, as_version, is_terminating, key, spec_part,
+    storage_form,
+};
 use crate::kube::meta::{self, meta_str, now_rfc3339, set_meta};
 use crate::kube::resources::ResourceInfo;
 use crate::kube::status::ApiError;
 use crate::kube::validation;
 
+impl Store {
+    /// Draws the identity a create would give `object` — a name for one with only a
+    /// `generateName` (set in place) and a UID (answered) — so that validating admission can be
+    /// shown what is then stored, however many creates run meanwhile.
+    pub(crate) fn draw_identity(&self, object: &mut Value) -> String {
+        let mut inner = self.lock();
+        let prefix = meta_str(object, "generateName").to_owned();
+        if meta_str(object, "name").is_empty() && !prefix.is_empty() {
+            let name = format!("{prefix}{}", inner.rng.name_suffix());
+            set_meta(object, "name", json!(name));
+        }
+        inner.rng.uuid()
+    }
+
+    /// Stores a new object (defaults and admission already applied).
+    pub fn commit_create(
+        &self,
+        res: &ResourceInfo,
+        namespace: &str,
+        object: Value,
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        self.commit_create_with_uid(res, namespace, object, None, dry_run)
+    }
+
+    /// [`Self::commit_create`] with the UID validating admission showed its webhooks.
+    pub(crate) fn commit_create_with_uid(
+        &self,
+        res: &ResourceInfo,
+        namespace: &str,
+        object: Value,
+        uid: Option<String>,
+        dry_run: bool,
+    ) -> Result<Value, ApiError> {
+        let mut inner = self.lock();
+        let (stored_as, object) = storage_form(&inner.registry, res, object);
+        if dry_run {
+            let mut scratch = inner.dry_run_copy();
+            return scratch
+                .create(&stored_as, namespace, object, uid)
+                .map(|o| as_version(res, &o));
+        }
+        let created = inner.create(&stored_as, namespace, object, uid)?;
+        let version = inner.resource_version;
+        drop(inner);
+        self.publish(version);
+        Ok(as_version(res, &created))
+    }
+}
+
 impl Inner {
+    /// Stores a new object; `uid` is the one validating admission already showed its webhooks
+    /// (a fresh one is drawn otherwise).
     pub(super) fn create(
         &mut self,
         res: &ResourceInfo,
         namespace: &str,
         mut object: Value,
+        uid: Option<String>,
     ) -> Result<Value, ApiError> {
         let mut name = meta_str(&object, "name").to_owned();
         if name.is_empty() {
@@ -62,7 +118,7 @@ impl Inner {
         ] {
             meta::remove_meta(&mut object, field);
         }
-        let uid = self.rng.uuid();
+        let uid = uid.unwrap_or_else(|| self.rng.uuid());
         set_meta(&mut object, "uid", json!(uid));
         set_meta(&mut object, "creationTimestamp", json!(now_rfc3339()));
         if res.tracks_generation() {

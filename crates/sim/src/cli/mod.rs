@@ -1,0 +1,3 @@
+//! The subcommands of the `lbgate-sim` binary that need more than a few lines of wiring.
+
+pub mod serve;
