@@ -10,6 +10,7 @@ pub mod elbv2;
 pub mod error;
 pub mod kube;
 pub mod rng;
+pub mod scenario;
 pub mod world;
 
 pub use error::SimError;

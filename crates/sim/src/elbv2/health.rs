@@ -219,6 +219,8 @@ pub struct Lifecycle {
     ok_streak: u64,
     fail_streak: u64,
     verdict: Verdict,
+    /// The check instant the current healthy verdict began at (for scenario timelines).
+    healthy_since: Option<Duration>,
     draining_until: Option<Duration>,
 }
 
@@ -232,8 +234,14 @@ impl Lifecycle {
             ok_streak: 0,
             fail_streak: 0,
             verdict: Verdict::Pending,
+            healthy_since: None,
             draining_until: None,
         }
+    }
+
+    /// The instant of the health check that made the target healthy, while it is healthy.
+    pub fn healthy_since(&self) -> Option<Duration> {
+        self.healthy_since
     }
 
     pub fn registered_at(&self) -> Duration {
@@ -292,19 +300,35 @@ impl Lifecycle {
                 break;
             }
             let result = outcome(modes.mode_at(next), settings);
-            self.apply(result, checks, settings);
+            self.apply(result, checks, settings, (next, interval));
             next = add_intervals(next, interval, checks);
         }
         self.next_check = Some(next);
     }
 
-    fn apply(&mut self, result: Outcome, checks: u64, settings: &CheckSettings) {
+    /// Applies `checks` checks with the same result, the first at `first` and then one every
+    /// `interval` (`grid`).
+    fn apply(
+        &mut self,
+        result: Outcome,
+        checks: u64,
+        settings: &CheckSettings,
+        grid: (Duration, Duration),
+    ) {
         self.checks_done = self.checks_done.saturating_add(checks);
         match result {
             Outcome::Success => {
                 self.fail_streak = 0;
+                let before = self.ok_streak;
                 self.ok_streak = self.ok_streak.saturating_add(checks);
-                if self.ok_streak >= u64::from(settings.healthy_threshold) {
+                let threshold = u64::from(settings.healthy_threshold);
+                if self.ok_streak >= threshold {
+                    if self.verdict != Verdict::Healthy {
+                        // The check that reached the threshold: the (threshold - before)-th.
+                        let nth = threshold.saturating_sub(before).max(1);
+                        let (first, interval) = grid;
+                        self.healthy_since = Some(add_intervals(first, interval, nth - 1));
+                    }
                     self.verdict = Verdict::Healthy;
                 }
             }
@@ -314,6 +338,7 @@ impl Lifecycle {
                 let enough = self.fail_streak >= u64::from(settings.unhealthy_threshold);
                 if enough || matches!(self.verdict, Verdict::Unhealthy(_)) {
                     self.verdict = Verdict::Unhealthy(failure);
+                    self.healthy_since = None;
                 }
             }
         }

@@ -167,6 +167,40 @@ fn recovery_and_relapse_use_the_same_thresholds() {
 }
 
 #[test]
+fn healthy_since_is_the_check_that_reached_the_threshold_however_rarely_one_looks() {
+    let settings = http(10, 3, 2);
+    let mut book = HealthBook::new(HealthMode::Answering);
+    book.set(secs(35), "10.0.1.5", None, HealthMode::Refusing);
+    book.set(secs(55), "10.0.1.5", Some(8080), HealthMode::Answering);
+    // Checks at 10, 20, 30 pass: healthy since 30. Checks at 40, 50 fail: unhealthy at 50.
+    // Checks at 60, 70, 80 pass: healthy again since 80.
+    let mut often = started(&settings);
+    let mut seen = Vec::new();
+    for at in (0..=90).step_by(5) {
+        view_at(&mut often, secs(at), &settings, &book);
+        seen.push((at, often.healthy_since()));
+    }
+    let at = |t: u64| seen.iter().find(|(s, _)| *s == t).unwrap().1;
+    assert_eq!(at(25), None);
+    assert_eq!(at(30), Some(secs(30)));
+    assert_eq!(
+        at(45),
+        Some(secs(30)),
+        "one failure keeps the healthy verdict"
+    );
+    assert_eq!(at(50), None);
+    assert_eq!(at(80), Some(secs(80)));
+    let mut rarely = started(&settings);
+    view_at(&mut rarely, secs(47), &settings, &book);
+    assert_eq!(rarely.healthy_since(), Some(secs(30)));
+    view_at(&mut rarely, secs(90), &settings, &book);
+    assert_eq!(rarely.healthy_since(), Some(secs(80)));
+    let mut once = started(&settings);
+    view_at(&mut once, secs(29), &settings, &book);
+    assert_eq!(once.healthy_since(), None);
+}
+
+#[test]
 fn unhealthy_reason_follows_the_latest_failure() {
     let settings = http(10, 3, 2);
     let mut book = HealthBook::new(HealthMode::Refusing);

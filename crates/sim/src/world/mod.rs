@@ -22,26 +22,32 @@ pub mod deployment;
 pub mod endpointslices;
 pub mod kubelet;
 pub mod nodes;
+pub mod registrar;
 pub mod replicaset;
 pub mod runtime;
 pub mod scheduler;
 
+use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Node, Pod, Service};
+use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::{Api, Client};
+use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 pub use apps::{AppPhase, AppRegistry, AppState};
 pub use kubelet::timeline::{SHUTDOWN_ANNOTATION, STARTUP_ANNOTATION, Timing};
 pub use nodes::{NodeSpec, SimNode};
+pub use registrar::{RegistrarBinding, RegistrarBindings};
 
 use crate::SimError;
 use crate::clock::{Clock, ScaledClock};
-use crate::elbv2::Elbv2Sim;
+use crate::elbv2::{Elbv2Sim, SimState};
 use crate::kube::KubeSim;
 use runtime::{Ctx, spawn_loop, spawn_trigger};
 
@@ -55,6 +61,8 @@ pub struct Switches {
     pub scheduler: bool,
     pub kubelet: bool,
     pub endpointslices: bool,
+    /// The baseline target registrar ([`registrar`]); off unless a scenario asks for it.
+    pub registrar: bool,
 }
 
 impl Default for Switches {
@@ -66,6 +74,7 @@ impl Default for Switches {
             scheduler: true,
             kubelet: true,
             endpointslices: true,
+            registrar: false,
         }
     }
 }
@@ -84,6 +93,10 @@ pub struct WorldConfig {
     pub clock: Option<Arc<dyn Clock>>,
     pub timing: Timing,
     pub switches: Switches,
+    /// The ELBv2 simulator's state, for the registrar.
+    pub elbv2: Option<Arc<SimState>>,
+    /// What the registrar keeps registered.
+    pub registrar: RegistrarBindings,
 }
 
 impl WorldConfig {
@@ -99,6 +112,8 @@ impl WorldConfig {
             clock: None,
             timing: Timing::default(),
             switches: Switches::default(),
+            elbv2: None,
+            registrar: RegistrarBindings::new(),
         }
     }
 
@@ -115,6 +130,7 @@ impl WorldConfig {
         config.nodes = NodeSpec::spread(3, &config.region);
         config.clock = Some(elbv2.state().clock());
         config.time_scale = time_scale;
+        config.elbv2 = Some(elbv2.state());
         Ok(config)
     }
 }
@@ -132,12 +148,130 @@ pub fn client_for(kube: &KubeSim) -> Result<Client, SimError> {
     })
 }
 
+/// A world controller that can be stopped and restarted on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Component {
+    Scheduler,
+    Kubelet,
+    #[serde(rename = "replicasets")]
+    ReplicaSets,
+    Deployments,
+    #[serde(rename = "endpointslices")]
+    EndpointSlices,
+    Registrar,
+}
+
+impl Component {
+    pub const ALL: [Self; 6] = [
+        Self::Scheduler,
+        Self::Kubelet,
+        Self::ReplicaSets,
+        Self::Deployments,
+        Self::EndpointSlices,
+        Self::Registrar,
+    ];
+
+    fn enabled(self, on: &Switches) -> bool {
+        match self {
+            Self::Scheduler => on.scheduler,
+            Self::Kubelet => on.kubelet,
+            Self::ReplicaSets => on.replicasets,
+            Self::Deployments => on.deployments,
+            Self::EndpointSlices => on.endpointslices,
+            Self::Registrar => on.registrar,
+        }
+    }
+
+    /// The kinds whose changes start a pass.
+    fn watches(self) -> &'static [Kind] {
+        match self {
+            Self::Scheduler | Self::Kubelet => &[Kind::Pod],
+            Self::ReplicaSets => &[Kind::ReplicaSet, Kind::Pod],
+            Self::Deployments => &[Kind::Deployment, Kind::ReplicaSet, Kind::Pod],
+            Self::EndpointSlices => &[Kind::Service, Kind::Pod, Kind::Node],
+            Self::Registrar => &[Kind::Service, Kind::EndpointSlice],
+        }
+    }
+}
+
+/// What restarting a controller needs.
+struct Spawner {
+    ctx: Ctx,
+    nodes: Vec<SimNode>,
+    timing: Timing,
+    elbv2: Option<Arc<SimState>>,
+    registrar: RegistrarBindings,
+}
+
+impl Spawner {
+    fn spawn(&self, component: Component) -> Vec<JoinHandle<()>> {
+        let notify = Arc::new(Notify::new());
+        let client = &self.ctx.client;
+        let mut tasks: Vec<JoinHandle<()>> = component
+            .watches()
+            .iter()
+            .map(|kind| kind.watch(client, Arc::clone(&notify)))
+            .collect();
+        let ctx = self.ctx.clone();
+        let task = match component {
+            Component::Scheduler => {
+                let nodes = self.nodes.iter().map(|n| n.name.clone()).collect();
+                let scheduler = scheduler::Scheduler {
+                    ctx: ctx.clone(),
+                    nodes,
+                };
+                spawn_loop("scheduler", ctx, notify, scheduler)
+            }
+            Component::Kubelet => {
+                let kubelet = kubelet::Kubelet::new(ctx.clone(), &self.nodes, self.timing);
+                spawn_loop("kubelet", ctx, notify, kubelet)
+            }
+            Component::ReplicaSets => {
+                let rs = replicaset::ReplicaSets { ctx: ctx.clone() };
+                spawn_loop("replicasets", ctx, notify, rs)
+            }
+            Component::Deployments => {
+                let deployments = deployment::Deployments::new(ctx.clone());
+                spawn_loop("deployments", ctx, notify, deployments)
+            }
+            Component::EndpointSlices => {
+                let slices = endpointslices::EndpointSlices { ctx: ctx.clone() };
+                spawn_loop("endpointslices", ctx, notify, slices)
+            }
+            Component::Registrar => {
+                let Some(elbv2) = self.elbv2.clone() else {
+                    // `World::start` refuses a registrar without a simulator; nothing to run.
+                    return Vec::new();
+                };
+                let registrar = registrar::Registrar {
+                    ctx: ctx.clone(),
+                    elbv2,
+                    bindings: self.registrar.clone(),
+                };
+                spawn_loop("registrar", ctx, notify, registrar)
+            }
+        };
+        tasks.push(task);
+        tasks
+    }
+}
+
 /// A running world.
-#[derive(Debug)]
 pub struct World {
     nodes: Vec<SimNode>,
     apps: Arc<AppRegistry>,
-    tasks: Vec<JoinHandle<()>>,
+    spawner: Spawner,
+    tasks: BTreeMap<Component, Vec<JoinHandle<()>>>,
+}
+
+impl fmt::Debug for World {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("World")
+            .field("nodes", &self.nodes)
+            .field("running", &self.running())
+            .finish_non_exhaustive()
+    }
 }
 
 impl World {
@@ -149,6 +283,12 @@ impl World {
                     "time_scale must be a positive number, got {}",
                     config.time_scale
                 ),
+            });
+        }
+        if config.switches.registrar && config.elbv2.is_none() {
+            return Err(SimError::Config {
+                message: "the registrar needs an ELBv2 simulator (WorldConfig::with_elbv2)"
+                    .to_owned(),
             });
         }
         let nodes = nodes::layout(&config.nodes).map_err(|message| SimError::Config { message })?;
@@ -176,54 +316,22 @@ impl World {
                     })?;
             }
         }
-        let client = config.client;
-        let mut tasks = Vec::new();
-        // One notifier per controller, fed by watches of every kind it reads.
-        let mut controller = |kinds: &[Kind]| {
-            let notify = Arc::new(Notify::new());
-            for kind in kinds {
-                tasks.push(kind.watch(&client, Arc::clone(&notify)));
-            }
-            notify
+        let spawner = Spawner {
+            ctx,
+            nodes: nodes.clone(),
+            timing: config.timing,
+            elbv2: config.elbv2,
+            registrar: config.registrar,
         };
-        let scheduler_notify = on.scheduler.then(|| controller(&[Kind::Pod]));
-        let kubelet_notify = on.kubelet.then(|| controller(&[Kind::Pod]));
-        let rs_notify = on
-            .replicasets
-            .then(|| controller(&[Kind::ReplicaSet, Kind::Pod]));
-        let deploy_notify = on
-            .deployments
-            .then(|| controller(&[Kind::Deployment, Kind::ReplicaSet, Kind::Pod]));
-        let slices_notify = on
-            .endpointslices
-            .then(|| controller(&[Kind::Service, Kind::Pod, Kind::Node]));
-        let names: Vec<String> = nodes.iter().map(|n| n.name.clone()).collect();
-        if let Some(notify) = scheduler_notify {
-            let scheduler = scheduler::Scheduler {
-                ctx: ctx.clone(),
-                nodes: names,
-            };
-            tasks.push(spawn_loop("scheduler", ctx.clone(), notify, scheduler));
-        }
-        if let Some(notify) = kubelet_notify {
-            let kubelet = kubelet::Kubelet::new(ctx.clone(), &nodes, config.timing);
-            tasks.push(spawn_loop("kubelet", ctx.clone(), notify, kubelet));
-        }
-        if let Some(notify) = rs_notify {
-            let rs = replicaset::ReplicaSets { ctx: ctx.clone() };
-            tasks.push(spawn_loop("replicasets", ctx.clone(), notify, rs));
-        }
-        if let Some(notify) = deploy_notify {
-            let deployments = deployment::Deployments::new(ctx.clone());
-            tasks.push(spawn_loop("deployments", ctx.clone(), notify, deployments));
-        }
-        if let Some(notify) = slices_notify {
-            let slices = endpointslices::EndpointSlices { ctx: ctx.clone() };
-            tasks.push(spawn_loop("endpointslices", ctx.clone(), notify, slices));
-        }
+        let tasks = Component::ALL
+            .into_iter()
+            .filter(|c| c.enabled(&on))
+            .map(|c| (c, spawner.spawn(c)))
+            .collect();
         Ok(Self {
             nodes,
             apps: config.apps,
+            spawner,
             tasks,
         })
     }
@@ -237,21 +345,51 @@ impl World {
         Arc::clone(&self.apps)
     }
 
-    /// Stops every controller. Objects stay as they are in the API server.
-    pub async fn shutdown(mut self) {
-        for task in &self.tasks {
+    /// The registrar's bindings (it serves them only when switched on).
+    pub fn registrar(&self) -> RegistrarBindings {
+        self.spawner.registrar.clone()
+    }
+
+    /// The controllers running now.
+    pub fn running(&self) -> Vec<Component> {
+        self.tasks.keys().copied().collect()
+    }
+
+    /// Stops one controller (as a crashed or scaled-down component); objects stay as they are.
+    pub async fn stop(&mut self, component: Component) {
+        for task in self.tasks.remove(&component).into_iter().flatten() {
             task.abort();
-        }
-        for task in self.tasks.drain(..) {
             // An aborted task reports cancellation; nothing else can come back.
             let _ = task.await;
+        }
+    }
+
+    /// Starts one controller afresh (a stopped one, or restarts a running one), with no memory
+    /// of its previous run, as a restarted process.
+    pub async fn restart(&mut self, component: Component) -> Result<(), SimError> {
+        if component == Component::Registrar && self.spawner.elbv2.is_none() {
+            return Err(SimError::Config {
+                message: "the registrar needs an ELBv2 simulator (WorldConfig::with_elbv2)"
+                    .to_owned(),
+            });
+        }
+        self.stop(component).await;
+        self.tasks.insert(component, self.spawner.spawn(component));
+        Ok(())
+    }
+
+    /// Stops every controller. Objects stay as they are in the API server.
+    pub async fn shutdown(mut self) {
+        let running = self.running();
+        for component in running {
+            self.stop(component).await;
         }
     }
 }
 
 impl Drop for World {
     fn drop(&mut self) {
-        for task in &self.tasks {
+        for task in self.tasks.values().flatten() {
             task.abort();
         }
     }
@@ -265,6 +403,7 @@ enum Kind {
     Service,
     ReplicaSet,
     Deployment,
+    EndpointSlice,
 }
 
 impl Kind {
@@ -276,6 +415,7 @@ impl Kind {
             Self::Service => spawn_trigger(Api::<Service>::all(client), notify),
             Self::ReplicaSet => spawn_trigger(Api::<ReplicaSet>::all(client), notify),
             Self::Deployment => spawn_trigger(Api::<Deployment>::all(client), notify),
+            Self::EndpointSlice => spawn_trigger(Api::<EndpointSlice>::all(client), notify),
         }
     }
 }
