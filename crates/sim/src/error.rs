@@ -36,4 +36,7 @@ pub enum SimError {
     /// A configuration value is out of range.
     #[error("invalid configuration: {message}")]
     Config { message: String },
+    /// A scenario could not be read, a step failed or a wait missed its deadline.
+    #[error("{message}")]
+    Scenario { message: String },
 }

@@ -29,6 +29,10 @@ enum Command {
     /// controllers (nodes, Deployments, ReplicaSets, scheduler, kubelet, EndpointSlices) on one
     /// clock — until SIGINT or SIGTERM, with a kubeconfig for kubectl and the controller.
     Serve(cli::serve::ServeArgs),
+    /// Run a scenario file (world, AWS objects, manifests, steps, traffic) in a fresh simulated
+    /// world and print its report: requests by outcome, failure windows, pod timelines, AWS
+    /// calls. Exits 1 when a step fails.
+    Scenario(cli::scenario::ScenarioArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -78,7 +82,7 @@ async fn main() -> anyhow::Result<ExitCode> {
     // The demo narrates on stdout; the simulator's own logs would only interleave.
     let default_filter = match cli.command {
         Command::Elbv2(_) | Command::Serve(_) => "info",
-        Command::Demo(_) => "warn",
+        Command::Demo(_) | Command::Scenario(_) => "warn",
     };
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -91,6 +95,7 @@ async fn main() -> anyhow::Result<ExitCode> {
         Command::Elbv2(args) => run_elbv2(args).await.map(|()| ExitCode::SUCCESS),
         Command::Demo(args) => run_demo(args).await,
         Command::Serve(args) => cli::serve::run(args).await.map(|()| ExitCode::SUCCESS),
+        Command::Scenario(args) => cli::scenario::run(args).await,
     }
 }
 

@@ -35,7 +35,7 @@ pub use world::{SimWorld, SimWorldOptions};
 
 use crate::SimError;
 
-/// A scenario failure. One place, so that a dedicated `SimError` variant can replace it.
+/// A scenario failure.
 pub(crate) fn failure(message: String) -> SimError {
-    SimError::Config { message }
+    SimError::Scenario { message }
 }
