@@ -84,7 +84,9 @@ e2e: venv ## end-to-end scenarios: the real controller binary against lbgate-sim
 	$(CARGO) nextest run -p lbgate-e2e --no-fail-fast
 
 bench: ## benchmarks; figures go to bench/results/ and the README table
-	# The figures are bound by the simulated AWS budget, not CPU: a debug build measures the same.
+	# The figures are bound by the simulated AWS budget and health-check grid, not CPU: a debug
+	# build measures the same. The gate-lag benchmark starts the controller binary: build it first.
+	$(CARGO) build --quiet --bins -p lbgate-controller -p lbgate-sim
 	$(CARGO) run --quiet -p lbgate-e2e --bin lbgate-bench -- --out bench/results
 
 clean-venv:
