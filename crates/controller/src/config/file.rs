@@ -2,6 +2,7 @@
 //! front, so one name works everywhere; unknown keys are refused so that a typo is not silently
 //! ignored.
 
+use std::net::IpAddr;
 use std::path::Path;
 use std::time::Duration;
 
@@ -20,8 +21,12 @@ pub struct FileConfig {
     pub metrics_bind_addr: Option<String>,
     pub health_probe_bind_addr: Option<String>,
     pub webhook_bind_port: Option<u16>,
+    pub webhook_bind_addr: Option<String>,
     pub webhook_cert_dir: Option<std::path::PathBuf>,
     pub webhook_cert_mode: Option<CertMode>,
+    pub webhook_cert_rotate_after: Option<String>,
+    pub webhook_cert_overlap: Option<String>,
+    pub webhook_cert_refresh_interval: Option<String>,
     pub webhook_service_name: Option<String>,
     pub webhook_service_namespace: Option<String>,
     pub enable_leader_election: Option<bool>,
@@ -54,13 +59,53 @@ impl FileConfig {
 
     /// The backoff cap, parsed (the file holds it as text such as `16m40s`).
     pub fn backoff_cap(&self) -> Result<Option<Duration>, Error> {
-        self.targetgroupbinding_max_exponential_backoff_delay
+        duration(
+            self.targetgroupbinding_max_exponential_backoff_delay
+                .as_deref(),
+            "targetgroupbinding-max-exponential-backoff-delay",
+        )
+    }
+
+    /// The self-managed rotation timings and the certificate refresh interval, parsed:
+    /// (rotate-after, overlap, refresh-interval).
+    pub fn cert_timings(&self) -> Result<CertTimings, Error> {
+        Ok((
+            duration(
+                self.webhook_cert_rotate_after.as_deref(),
+                "webhook-cert-rotate-after",
+            )?,
+            duration(self.webhook_cert_overlap.as_deref(), "webhook-cert-overlap")?,
+            duration(
+                self.webhook_cert_refresh_interval.as_deref(),
+                "webhook-cert-refresh-interval",
+            )?,
+        ))
+    }
+
+    /// The webhook listen address, parsed.
+    pub fn webhook_ip(&self) -> Result<Option<IpAddr>, Error> {
+        self.webhook_bind_addr
             .as_deref()
             .map(|text| {
-                super::parse_duration(text).map_err(|message| Error::Config {
-                    message: format!("targetgroupbinding-max-exponential-backoff-delay: {message}"),
+                text.parse().map_err(|_| Error::Config {
+                    message: format!(
+                        "webhook-bind-addr: {text:?} is not an IP address such as 0.0.0.0 or 127.0.0.1"
+                    ),
                 })
             })
             .transpose()
     }
+}
+
+/// Durations of the file's certificate keys: rotate-after, overlap, refresh interval.
+pub type CertTimings = (Option<Duration>, Option<Duration>, Option<Duration>);
+
+/// A Go-style duration held as text under `key`.
+fn duration(text: Option<&str>, key: &str) -> Result<Option<Duration>, Error> {
+    text.map(|text| {
+        super::parse_duration(text).map_err(|message| Error::Config {
+            message: format!("{key}: {message}"),
+        })
+    })
+    .transpose()
 }

@@ -33,12 +33,25 @@ pub struct Flags {
     #[arg(long, env = "LBGATE_WEBHOOK_BIND_PORT",
           value_parser = clap::value_parser!(u16).range(1..))]
     pub webhook_bind_port: Option<u16>,
+    /// IP address the webhooks listen on; the port is `--webhook-bind-port` [default: 0.0.0.0].
+    #[arg(long, env = "LBGATE_WEBHOOK_BIND_ADDR", value_name = "IP")]
+    pub webhook_bind_addr: Option<std::net::IpAddr>,
     /// Directory with `tls.crt` and `tls.key` (mode `dir`).
     #[arg(long, env = "LBGATE_WEBHOOK_CERT_DIR", value_name = "DIR")]
     pub webhook_cert_dir: Option<std::path::PathBuf>,
     /// Where the webhook certificate comes from [default: dir].
     #[arg(long, env = "LBGATE_WEBHOOK_CERT_MODE", value_enum)]
     pub webhook_cert_mode: Option<super::CertMode>,
+    /// Self-managed mode: age of the serving certificate that starts a rotation [default: 720h].
+    #[arg(long, env = "LBGATE_WEBHOOK_CERT_ROTATE_AFTER", value_parser = super::parse_duration)]
+    pub webhook_cert_rotate_after: Option<Duration>,
+    /// Self-managed mode: how long a new CA is in the caBundle before it signs the serving
+    /// certificate [default: 1h].
+    #[arg(long, env = "LBGATE_WEBHOOK_CERT_OVERLAP", value_parser = super::parse_duration)]
+    pub webhook_cert_overlap: Option<Duration>,
+    /// How often the certificate Secret (self-managed) or directory (dir) is re-read [default: 10s].
+    #[arg(long, env = "LBGATE_WEBHOOK_CERT_REFRESH_INTERVAL", value_parser = super::parse_duration)]
+    pub webhook_cert_refresh_interval: Option<Duration>,
     /// Service in front of the webhooks (self-managed certificates name it) [default: lbgate-webhook-service].
     #[arg(long, env = "LBGATE_WEBHOOK_SERVICE_NAME")]
     pub webhook_service_name: Option<String>,

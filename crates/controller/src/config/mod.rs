@@ -20,6 +20,16 @@ use crate::error::Error;
 pub use lbgate_api::consts::DEFAULT_LEADER_ELECTION_ID;
 /// controller-runtime's default certificate directory, which LBC's Helm chart mounts.
 pub const DEFAULT_WEBHOOK_CERT_DIR: &str = "/tmp/k8s-webhook-server/serving-certs";
+/// Self-managed certificates are rotated every 30 days...
+pub const DEFAULT_CERT_ROTATE_AFTER: Duration = Duration::from_secs(30 * 24 * 3600);
+/// ...after their CA has been in the caBundle for an hour.
+pub const DEFAULT_CERT_OVERLAP: Duration = Duration::from_secs(3600);
+/// The certificate Secret or directory is re-read this often.
+pub const DEFAULT_CERT_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
+/// Re-reading faster would only load the API server.
+const MIN_CERT_REFRESH_INTERVAL: Duration = Duration::from_millis(100);
+/// Validity of self-managed CAs and serving certificates.
+pub const CERT_VALIDITY: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// Where the webhook's serving certificate comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Deserialize)]
@@ -72,8 +82,16 @@ pub struct Config {
     pub metrics_bind_addr: SocketAddr,
     pub health_probe_bind_addr: SocketAddr,
     pub webhook_bind_port: u16,
+    /// The webhooks listen on this address and `webhook_bind_port`.
+    pub webhook_bind_addr: IpAddr,
     pub webhook_cert_dir: PathBuf,
     pub webhook_cert_mode: CertMode,
+    /// Self-managed mode: a rotation starts when the serving certificate is this old.
+    pub webhook_cert_rotate_after: Duration,
+    /// Self-managed mode: a new CA is published this long before it signs the certificate.
+    pub webhook_cert_overlap: Duration,
+    /// How often the certificate Secret or directory is re-read.
+    pub webhook_cert_refresh_interval: Duration,
     pub webhook_service_name: String,
     pub webhook_service_namespace: String,
     pub enable_leader_election: bool,
@@ -136,6 +154,8 @@ pub fn resolve(flags: Flags, file: FileConfig) -> Result<Config, Error> {
         "health-probe-bind-addr",
     )?;
     let backoff_file = file.backoff_cap()?;
+    let webhook_ip_file = file.webhook_ip()?;
+    let (rotate_after_file, overlap_file, refresh_file) = file.cert_timings()?;
     let with_port = |port| SocketAddr::new(any_port().ip(), port);
     let config = Config {
         cluster_name: flags.cluster_name.or(file.cluster_name).unwrap_or_default(),
@@ -160,6 +180,10 @@ pub fn resolve(flags: Flags, file: FileConfig) -> Result<Config, Error> {
             .webhook_bind_port
             .or(file.webhook_bind_port)
             .unwrap_or(9443),
+        webhook_bind_addr: flags
+            .webhook_bind_addr
+            .or(webhook_ip_file)
+            .unwrap_or(any_port().ip()),
         webhook_cert_dir: flags
             .webhook_cert_dir
             .or(file.webhook_cert_dir)
@@ -168,6 +192,18 @@ pub fn resolve(flags: Flags, file: FileConfig) -> Result<Config, Error> {
             .webhook_cert_mode
             .or(file.webhook_cert_mode)
             .unwrap_or(CertMode::Dir),
+        webhook_cert_rotate_after: flags
+            .webhook_cert_rotate_after
+            .or(rotate_after_file)
+            .unwrap_or(DEFAULT_CERT_ROTATE_AFTER),
+        webhook_cert_overlap: flags
+            .webhook_cert_overlap
+            .or(overlap_file)
+            .unwrap_or(DEFAULT_CERT_OVERLAP),
+        webhook_cert_refresh_interval: flags
+            .webhook_cert_refresh_interval
+            .or(refresh_file)
+            .unwrap_or(DEFAULT_CERT_REFRESH_INTERVAL),
         webhook_service_name: flags
             .webhook_service_name
             .or(file.webhook_service_name)
@@ -259,6 +295,33 @@ fn validate(config: &Config) -> Result<(), Error> {
     }
     if config.ingress_class.is_empty() {
         return Err(invalid("ingress-class", "must not be empty"));
+    }
+    if config.webhook_cert_refresh_interval < MIN_CERT_REFRESH_INTERVAL {
+        return Err(invalid(
+            "webhook-cert-refresh-interval",
+            format!("must be at least {MIN_CERT_REFRESH_INTERVAL:?}"),
+        ));
+    }
+    if config.webhook_cert_rotate_after.is_zero() {
+        return Err(invalid("webhook-cert-rotate-after", "must be more than 0s"));
+    }
+    // A replica that read the Secret just before a new CA was added may publish the older
+    // bundle once more; the switch must wait until its next refresh has put the new CA back.
+    if config.webhook_cert_overlap < config.webhook_cert_refresh_interval.saturating_mul(2) {
+        return Err(invalid(
+            "webhook-cert-overlap",
+            "must be at least twice --webhook-cert-refresh-interval",
+        ));
+    }
+    // Every CA must outlive the two rotations it takes part in.
+    let cycle = config
+        .webhook_cert_rotate_after
+        .saturating_add(config.webhook_cert_overlap);
+    if cycle.saturating_mul(2) >= CERT_VALIDITY {
+        return Err(invalid(
+            "webhook-cert-rotate-after",
+            "rotate-after plus overlap must be under half the certificates' validity (365 days)",
+        ));
     }
     if config.webhook_cert_mode == CertMode::SelfManaged {
         if !is_dns_label(&config.webhook_service_name) {

@@ -33,6 +33,16 @@ fn defaults_match_lbc() {
         Duration::from_secs(1000)
     );
     assert_eq!(config.webhook_cert_mode, CertMode::Dir);
+    assert_eq!(config.webhook_bind_addr.to_string(), "0.0.0.0");
+    assert_eq!(
+        config.webhook_cert_rotate_after,
+        Duration::from_secs(30 * 24 * 3600)
+    );
+    assert_eq!(config.webhook_cert_overlap, Duration::from_secs(3600));
+    assert_eq!(
+        config.webhook_cert_refresh_interval,
+        Duration::from_secs(10)
+    );
     assert_eq!(config.log_format, LogFormat::Json);
     assert!(config.watch_namespaces.is_empty());
 }
@@ -71,6 +81,25 @@ fn invalid_values_name_their_flag() {
         (&["--webhook-cert-mode", "magic"], "--webhook-cert-mode"),
         (&["--watch-namespace", "Bad_Name"], "--watch-namespace"),
         (&["--leader-election-id", "UPPER"], "--leader-election-id"),
+        (&["--webhook-bind-addr", "localhost"], "--webhook-bind-addr"),
+        (&["--webhook-bind-addr", ":9443"], "--webhook-bind-addr"),
+        (
+            &["--webhook-cert-rotate-after", "30 days"],
+            "--webhook-cert-rotate-after",
+        ),
+        (
+            &["--webhook-cert-rotate-after", "0s"],
+            "--webhook-cert-rotate-after",
+        ),
+        (
+            &["--webhook-cert-rotate-after", "4380h"],
+            "--webhook-cert-rotate-after",
+        ),
+        (
+            &["--webhook-cert-refresh-interval", "10ms"],
+            "--webhook-cert-refresh-interval",
+        ),
+        (&["--webhook-cert-overlap", "15s"], "--webhook-cert-overlap"),
     ];
     for (extra, flag) in cases {
         let message = error_text(Config::from_args(args(extra)));
@@ -91,6 +120,72 @@ fn flag_wins_over_file_and_file_over_default() {
     assert_eq!(config.cluster_name, "from-file");
     assert_eq!(config.log_format, LogFormat::Text);
     assert_eq!(config.health_probe_bind_addr.port(), 61779);
+}
+
+#[test]
+fn webhook_address_and_certificate_timings_come_from_flags_or_file() {
+    let file = FileConfig::parse(
+        "webhook-bind-addr: 127.0.0.1\nwebhook-cert-rotate-after: 3s\n\
+         webhook-cert-overlap: 2s\nwebhook-cert-refresh-interval: 500ms\n",
+        "test",
+    )
+    .unwrap();
+    let config = resolve(Flags::default(), file.clone()).unwrap();
+    assert_eq!(config.webhook_bind_addr.to_string(), "127.0.0.1");
+    assert_eq!(config.webhook_cert_rotate_after, Duration::from_secs(3));
+    assert_eq!(config.webhook_cert_overlap, Duration::from_secs(2));
+    assert_eq!(
+        config.webhook_cert_refresh_interval,
+        Duration::from_millis(500)
+    );
+    let flags = Flags::try_parse_from(args(&[
+        "--webhook-bind-addr",
+        "::1",
+        "--webhook-cert-overlap",
+        "1m",
+    ]))
+    .unwrap();
+    let config = resolve(flags, file).unwrap();
+    assert_eq!(config.webhook_bind_addr.to_string(), "::1");
+    assert_eq!(config.webhook_cert_overlap, Duration::from_secs(60));
+    assert_eq!(config.webhook_cert_rotate_after, Duration::from_secs(3));
+    for bad in [
+        "webhook-bind-addr: localhost\n",
+        "webhook-cert-overlap: soon\n",
+        "webhook-cert-rotate-after: 1d\n",
+    ] {
+        let file = FileConfig::parse(bad, "test").unwrap();
+        let key = bad.split(':').next().unwrap();
+        let message = error_text(resolve(Flags::default(), file));
+        assert!(message.contains(key), "{bad}: {message}");
+    }
+}
+
+#[tokio::test]
+async fn the_webhook_listens_where_configured() {
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let config = Config::from_args(args(&[
+        "--webhook-bind-addr",
+        "127.0.0.1",
+        "--webhook-bind-port",
+        "10443",
+        "--webhook-cert-rotate-after",
+        "5s",
+        "--webhook-cert-overlap",
+        "3s",
+        "--webhook-cert-refresh-interval",
+        "1s",
+    ]))
+    .unwrap();
+    let client =
+        kube::Client::try_from(kube::Config::new("http://127.0.0.1:1".parse().unwrap())).unwrap();
+    let elbv2: std::sync::Arc<dyn lbgate_elbv2::Elbv2Api> =
+        std::sync::Arc::new(lbgate_elbv2::testing::FakeElbv2::default());
+    let parts = crate::runtime::Parts::new(config, client, elbv2, prometheus::Registry::new());
+    assert_eq!(parts.webhook_addr.to_string(), "127.0.0.1:10443");
+    assert_eq!(parts.self_managed.rotate_after, Duration::from_secs(5));
+    assert_eq!(parts.self_managed.overlap, Duration::from_secs(3));
+    assert_eq!(parts.cert_refresh, Duration::from_secs(1));
 }
 
 #[test]
@@ -157,6 +252,10 @@ fn documented_example_file_parses_with_every_key() {
     assert!(file.metrics_bind_addr.is_some());
     assert!(file.health_probe_bind_addr.is_some());
     assert!(file.webhook_bind_port.is_some());
+    assert!(file.webhook_bind_addr.is_some());
+    assert!(file.webhook_cert_rotate_after.is_some());
+    assert!(file.webhook_cert_overlap.is_some());
+    assert!(file.webhook_cert_refresh_interval.is_some());
     assert!(file.webhook_cert_dir.is_some());
     assert!(file.webhook_cert_mode.is_some());
     assert!(file.webhook_service_name.is_some());
@@ -178,5 +277,17 @@ fn documented_example_file_parses_with_every_key() {
     assert_eq!(
         config.max_exponential_backoff_delay,
         Duration::from_secs(1000)
+    );
+    // The example documents the defaults.
+    let defaults = Config::from_args(args(&[])).unwrap();
+    assert_eq!(config.webhook_bind_addr, defaults.webhook_bind_addr);
+    assert_eq!(
+        config.webhook_cert_rotate_after,
+        defaults.webhook_cert_rotate_after
+    );
+    assert_eq!(config.webhook_cert_overlap, defaults.webhook_cert_overlap);
+    assert_eq!(
+        config.webhook_cert_refresh_interval,
+        defaults.webhook_cert_refresh_interval
     );
 }

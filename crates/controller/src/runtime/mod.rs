@@ -79,16 +79,21 @@ impl Parts {
             .or_else(|| std::env::var("POD_NAMESPACE").ok())
             .unwrap_or_else(|| "kube-system".to_owned());
         let lease = LeaseConfig::new(&config.leader_election_id, &namespace, &identity);
-        let self_managed = SelfManagedConfig::new(
-            &config.webhook_service_name,
-            &config.webhook_service_namespace,
-        );
+        let self_managed = SelfManagedConfig {
+            rotate_after: config.webhook_cert_rotate_after,
+            overlap: config.webhook_cert_overlap,
+            ..SelfManagedConfig::new(
+                &config.webhook_service_name,
+                &config.webhook_service_namespace,
+            )
+        };
         let controller = ControllerConfig {
             concurrency: config.max_concurrent_reconciles,
             error_backoff_cap: config.max_exponential_backoff_delay,
             ..ControllerConfig::default()
         };
-        let webhook_addr = SocketAddr::from(([0, 0, 0, 0], config.webhook_bind_port));
+        let webhook_addr = SocketAddr::new(config.webhook_bind_addr, config.webhook_bind_port);
+        let cert_refresh = config.webhook_cert_refresh_interval;
         Self {
             config,
             client,
@@ -98,7 +103,7 @@ impl Parts {
             lease,
             self_managed,
             webhook_addr,
-            cert_refresh: Duration::from_secs(10),
+            cert_refresh,
             escape_scan: Duration::from_secs(60),
             shutdown_grace: Duration::from_secs(30),
         }

@@ -59,7 +59,7 @@ pub struct SelfManagedConfig {
 }
 
 impl SelfManagedConfig {
-    /// Rotation every 30 days, one hour of overlap, one year of validity.
+    /// The defaults: rotation every 30 days, one hour of overlap, one year of validity.
     pub fn new(service_name: &str, service_namespace: &str) -> Self {
         Self {
             service_name: service_name.to_owned(),
@@ -67,9 +67,9 @@ impl SelfManagedConfig {
             secret_name: format!("{service_name}-tls"),
             mutating_configurations: vec![MUTATING_WEBHOOK_CONFIGURATION_NAME.to_owned()],
             validating_configurations: vec![VALIDATING_WEBHOOK_CONFIGURATION_NAME.to_owned()],
-            rotate_after: Duration::from_secs(30 * 24 * 3600),
-            overlap: Duration::from_secs(3600),
-            validity: Duration::from_secs(365 * 24 * 3600),
+            rotate_after: crate::config::DEFAULT_CERT_ROTATE_AFTER,
+            overlap: crate::config::DEFAULT_CERT_OVERLAP,
+            validity: crate::config::CERT_VALIDITY,
             extra_names: Vec::new(),
             kube_timeout: Duration::from_secs(15),
         }
@@ -107,6 +107,17 @@ fn ca_from(data: &BTreeMap<String, ByteString>, cert: &str, key: &str, name: &st
 
 fn stamp(data: &BTreeMap<String, ByteString>, key: &str) -> Option<Timestamp> {
     text(data, key)?.parse().ok()
+}
+
+/// Attempts of one [`SelfManaged::sync`] when replicas collide.
+const SYNC_ATTEMPTS: u32 = 4;
+
+/// Another writer changed the Secret or a webhook configuration since it was read.
+fn is_conflict(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::CertificateStore { source: kube::Error::Api(status), .. } if status.code == 409
+    )
 }
 
 /// The self-managed certificate authority of one replica.
@@ -210,7 +221,26 @@ impl SelfManaged {
 
     /// One step: read (or create) the Secret, publish its bundle, advance a due rotation,
     /// publish again, and serve the Secret's certificate.
+    ///
+    /// Replicas starting or rotating together write the same objects; a conflict means another
+    /// one moved first, so the step starts over from the Secret as it now is (a few times)
+    /// rather than leave this replica unready, or on its old certificate, for a whole refresh
+    /// interval. Starting over, not re-applying, so a bundle older than the Secret's is never
+    /// written back.
     pub async fn sync(&self, now: Timestamp) -> Result<(), Error> {
+        let mut attempt = 1;
+        loop {
+            match self.sync_once(now).await {
+                Err(error) if attempt < SYNC_ATTEMPTS && is_conflict(&error) => {
+                    tracing::debug!(attempt, "certificate objects changed under us; re-reading");
+                    attempt += 1;
+                }
+                outcome => return outcome,
+            }
+        }
+    }
+
+    async fn sync_once(&self, now: Timestamp) -> Result<(), Error> {
         let timeout = self.config.kube_timeout;
         let api = self.secrets();
         let name = &self.config.secret_name;
@@ -262,14 +292,7 @@ impl SelfManaged {
                 api.replace(name, &PostParams::default(), &secret),
             )
             .await?;
-            secret = match replaced {
-                Ok(secret) => secret,
-                Err(kube::Error::Api(status)) if status.code == 409 => {
-                    tracing::debug!("certificate Secret changed under us; next sync re-reads");
-                    return Ok(());
-                }
-                Err(error) => return Err(self.store_err(error)),
-            };
+            secret = replaced.map_err(|e| self.store_err(e))?;
             self.publish_bundle(&secret.data.clone().unwrap_or_default())
                 .await?;
         }
@@ -372,3 +395,6 @@ impl SelfManaged {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
