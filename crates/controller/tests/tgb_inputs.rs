@@ -124,22 +124,24 @@ async fn bad_input_yields_condition_and_event_without_touching_aws() {
 
 #[tokio::test]
 async fn an_undecodable_binding_does_not_blind_the_controller() {
-    use kube::api::{ApiResource, DynamicObject};
     let mut world = World::start().await;
     world.node("node-1").await;
     world.service("web").await;
     let arn = world.attached_group("web-tg").await;
-    // No serviceRef: valid JSON, but not a TargetGroupBinding this build can read.
-    let resource = ApiResource::erase::<TargetGroupBinding>(&());
-    let raw: Api<DynamicObject> = Api::namespaced_with(world.client.clone(), NS, &resource);
-    let broken: DynamicObject = serde_json::from_value(json!({
+    // No serviceRef: valid JSON, but not a TargetGroupBinding this build can read. The API
+    // server refuses it now (the CRD requires serviceRef), so it is put in storage directly, as
+    // an object kept from before its CRD's schema said so.
+    let store = world.kube.store();
+    let resource = store
+        .resource_for_kind("elbv2.k8s.aws/v1beta1", "TargetGroupBinding")
+        .unwrap();
+    let broken = json!({
         "apiVersion": "elbv2.k8s.aws/v1beta1",
         "kind": "TargetGroupBinding",
         "metadata": {"name": "broken", "namespace": NS},
         "spec": {"targetGroupARN": &arn},
-    }))
-    .unwrap();
-    raw.create(&PostParams::default(), &broken).await.unwrap();
+    });
+    store.commit_create(&resource, NS, broken, false).unwrap();
     let p1 = world.pod("web-1", "10.0.1.1", None).await;
     world.slice("web", &[&p1]).await;
     world.binding("web", "web", &arn).await;

@@ -1,6 +1,6 @@
 //! Defaulting of built-in kinds, as kube-apiserver's scheme defaulters fill fields clients leave
 //! out (the later world controllers and kubectl's output rely on them). Only absent fields are
-//! set; custom resources get no defaults (no structural-schema `default:` support — documented).
+//! set; custom resources are defaulted from their CRD schema's `default:` values instead (`schema`).
 
 use serde_json::{Map, Value, json};
 

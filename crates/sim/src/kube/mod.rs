@@ -5,7 +5,8 @@
 //! a static map or its EndpointSlices).
 //!
 //! Pure engines: [`patch`] (JSON, merge and strategic-merge patches), [`selectors`] (label and
-//! field selectors), [`table`] (server-side `Table` rendering for kubectl). Admission: [`admission`]
+//! field selectors), [`table`] (server-side `Table` rendering for kubectl), [`schema`]
+//! (structural-schema pruning, defaulting and validation of custom resources). Admission: [`admission`]
 //! (Mutating- and ValidatingWebhookConfiguration matching, Service resolution and AdmissionReview
 //! v1 over HTTPS). Serving: [`tls`].
 //!
@@ -26,8 +27,13 @@
 //!
 //! # Fidelity notes (what differs from kube-apiserver)
 //! - Validation covers object names (DNS rules per kind), namespaces, preconditions and request
-//!   options; no per-kind field validation, no schema validation or pruning of custom resources
-//!   (`fieldValidation` is accepted and ignored), no `managedFields`.
+//!   options; no per-kind field validation of built-in kinds (`fieldValidation` only applies to
+//!   custom resources), no `managedFields`.
+//! - Custom resources are pruned, defaulted and validated by their CRD's structural schema
+//!   ([`schema`]); its gaps: no CEL rules (`x-kubernetes-validations`), no `anyOf`/`oneOf`/`not`,
+//!   no list uniqueness, no validation inside embedded resources, no re-defaulting on read, and
+//!   server-side apply reports unknown fields as a merge patch does. Schema errors are reported
+//!   apart from name errors (kube-apiserver lists both in one `Invalid`).
 //! - In-process writers should use the async [`Store::create`], [`Store::replace`],
 //!   [`Store::patch`] and [`Store::delete`] (defaults and admission webhooks run, as for HTTP);
 //!   the `commit_*` methods store directly.
@@ -57,6 +63,7 @@ pub mod openapi;
 pub mod ops;
 pub mod patch;
 pub mod resources;
+pub mod schema;
 pub mod selectors;
 mod server;
 pub mod status;

@@ -1,6 +1,7 @@
 //! The write path in front of the store, shared by the HTTP handlers and in-process callers
-//! (the world controllers): defaulting, patching, mutating admission, validating admission, then
-//! the store's commit — so a Pod a simulated controller creates meets the same webhooks as one
+//! (the world controllers): defaulting (and, for custom resources, pruning by their schema),
+//! patching, mutating admission, schema validation, validating admission, then the store's
+//! commit — so a Pod a simulated controller creates meets the same webhooks as one
 //! kubectl creates.
 
 mod admit;
@@ -12,6 +13,8 @@ use super::defaults::apply_defaults;
 use super::meta::{self, meta_str};
 use super::patch::{PatchError, PatchTarget, PatchType, apply_patch};
 use super::resources::ResourceInfo;
+use super::schema::FieldValidation;
+use super::schema::hook::Arrival;
 use super::status::ApiError;
 use super::store::{DeleteOptions, Deleted, Store, Subresource};
 
@@ -24,6 +27,8 @@ pub struct WriteOptions {
     pub field_manager: Option<String>,
     /// `force` of a server-side apply (accepted; there are no field conflicts to force).
     pub force: bool,
+    /// `fieldValidation`: what unknown fields of a custom resource cost.
+    pub field_validation: FieldValidation,
 }
 
 /// A written object and the admission webhooks' warnings (sent as `Warning` headers).
@@ -31,6 +36,16 @@ pub struct WriteOptions {
 pub struct Written {
     pub object: Value,
     pub warnings: Vec<String>,
+}
+
+/// Decoding warnings first, then admission's, each once (as kube-apiserver's recorder keeps them).
+fn join_warnings(mut first: Vec<String>, then: Vec<String>) -> Vec<String> {
+    for warning in then {
+        if !first.contains(&warning) {
+            first.push(warning);
+        }
+    }
+    first
 }
 
 /// How many times a PATCH retries when another write slips in between its read and its commit
@@ -65,6 +80,8 @@ impl Store {
             meta::set_meta(&mut object, "namespace", json!(namespace));
         }
         apply_defaults(res, &mut object);
+        let decoded =
+            self.decode_custom(res, &mut object, options.field_validation, Arrival::Body)?;
         let admitted = self
             .admit(
                 res,
@@ -85,7 +102,7 @@ impl Store {
         )?;
         Ok(Written {
             object,
-            warnings: admitted.written.warnings,
+            warnings: join_warnings(decoded, admitted.written.warnings),
         })
     }
 
@@ -105,6 +122,8 @@ impl Store {
         if subresource == Subresource::Main {
             apply_defaults(res, &mut object);
         }
+        let decoded =
+            self.decode_custom(res, &mut object, options.field_validation, Arrival::Body)?;
         let admitted = self
             .admit(
                 res,
@@ -127,7 +146,7 @@ impl Store {
         )?;
         Ok(Written {
             object,
-            warnings: admitted.warnings,
+            warnings: join_warnings(decoded, admitted.warnings),
         })
     }
 
@@ -176,6 +195,8 @@ impl Store {
             if subresource == Subresource::Main {
                 apply_defaults(res, &mut patched);
             }
+            let decoded =
+                self.decode_custom(res, &mut patched, options.field_validation, Arrival::Patch)?;
             let admitted = self
                 .admit(
                     res,
@@ -199,7 +220,7 @@ impl Store {
                 Ok(object) => {
                     return Ok(Written {
                         object,
-                        warnings: admitted.warnings,
+                        warnings: join_warnings(decoded, admitted.warnings),
                     });
                 }
                 Err(error)

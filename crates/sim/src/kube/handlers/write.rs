@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::{Params, Shared, Target, ok, with_warnings};
 use crate::kube::ops::WriteOptions;
 use crate::kube::patch::PatchType;
+use crate::kube::schema::FieldValidation;
 use crate::kube::status::{self, ApiError, json_response};
 use crate::kube::store::{DeleteOptions, Deleted, Subresource};
 
@@ -44,6 +45,7 @@ fn write_options(params: &Params) -> WriteOptions {
         dry_run: params.dry_run(),
         field_manager: params.get("fieldManager").map(str::to_owned),
         force: params.flag("force"),
+        field_validation: FieldValidation::from_query(params.get("fieldValidation")),
     }
 }
 

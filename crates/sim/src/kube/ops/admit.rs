@@ -1,5 +1,5 @@
-//! Admission on the write path: mutating webhooks in order, then validating webhooks in
-//! parallel on the object as it would be stored.
+//! Admission on the write path: mutating webhooks in order, a custom resource's schema
+//! validation, then validating webhooks in parallel on the object as it would be stored.
 
 use serde_json::Value;
 
@@ -48,6 +48,8 @@ impl Store {
         let mutating = self.objects_of(MUTATING_WEBHOOKS);
         let validating = self.objects_of(VALIDATING_WEBHOOKS);
         if mutating.is_empty() && validating.is_empty() {
+            let mut object = object;
+            self.validate_custom(res, subresource, &mut object, old_object.as_ref())?;
             return Ok(Admitted::unchanged(object));
         }
         let name = match meta_str(&object, "name") {
@@ -92,6 +94,12 @@ impl Store {
                 warnings: outcome.warnings,
             }
         };
+        self.validate_custom(
+            res,
+            subresource,
+            &mut written.object,
+            input.old_object.as_ref(),
+        )?;
         input.object = written.object.clone();
         // The dry run below copies the store: only when some webhook is to see its result.
         if !any_validating_webhook_matches(&validating, &input) {
