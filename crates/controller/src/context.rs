@@ -13,7 +13,7 @@ use lbgate_core::diff::DiffConfig;
 use lbgate_core::schedule::{
     DEFAULT_ERROR_BACKOFF_BASE, DEFAULT_ERROR_BACKOFF_CAP, ErrorBackoff, ScheduleConfig,
 };
-use lbgate_core::target::TargetKey;
+use lbgate_core::target::{ObservedTarget, TargetKey};
 use lbgate_elbv2::{Elbv2Api, TargetGroup};
 use tokio::time::Instant;
 
@@ -70,6 +70,47 @@ pub struct CachedTargetGroup {
     pub fetched: Instant,
 }
 
+/// A DescribeTargetHealth answer held for reuse.
+#[derive(Clone, Debug)]
+pub struct HeldHealth {
+    /// Every target of the group, as AWS answered.
+    pub targets: Vec<ObservedTarget>,
+    /// When the call was sent (its age is counted from there).
+    pub sent: Instant,
+    /// [`GroupHealth::mutations`] when the call was sent.
+    pub mutations: u64,
+}
+
+/// What this process knows about one target group's health, shared by every binding on it.
+/// Lost on restart by design: the first pass after one simply calls AWS.
+#[derive(Clone, Debug)]
+pub struct GroupHealth {
+    /// Counts our RegisterTargets/DeregisterTargets calls on the group, bumped as each starts
+    /// and as it ends, so an answer whose call overlapped one is never taken for current.
+    pub mutations: u64,
+    /// The latest answer.
+    pub answer: Option<HeldHealth>,
+    /// When our RegisterTargets of each target returned: its verdict window is counted from
+    /// there.
+    pub registered: HashMap<TargetKey, Instant>,
+    /// Last time a pass asked about the group (idle groups are forgotten).
+    pub used: Instant,
+}
+
+impl GroupHealth {
+    fn new() -> Self {
+        Self {
+            mutations: 0,
+            answer: None,
+            registered: HashMap::new(),
+            used: Instant::now(),
+        }
+    }
+}
+
+/// A group nobody asked about for this long is forgotten.
+const GROUP_IDLE_FORGET: Duration = Duration::from_secs(3600);
+
 /// What one binding remembers between passes. Lost on restart by design: everything that must
 /// survive one (ownership) lives in the ledger ConfigMap.
 #[derive(Clone, Debug)]
@@ -113,6 +154,12 @@ impl BindingState {
     }
 }
 
+/// A panic while holding one of these locks cannot leave a map half-written in a way that
+/// matters: every entry is a cache that the next pass rebuilds.
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Shared by every pass.
 pub struct Context {
     pub client: Client,
@@ -122,6 +169,7 @@ pub struct Context {
     pub metrics: Metrics,
     pub recorder: Recorder,
     states: Mutex<HashMap<String, BindingState>>,
+    groups: Mutex<HashMap<String, GroupHealth>>,
 }
 
 impl Context {
@@ -145,13 +193,12 @@ impl Context {
             config,
             metrics,
             states: Mutex::new(HashMap::new()),
+            groups: Mutex::new(HashMap::new()),
         }
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, BindingState>> {
-        // A panic while holding the lock cannot leave the map half-written in a way that
-        // matters: every entry is a cache that the next pass rebuilds.
-        self.states.lock().unwrap_or_else(PoisonError::into_inner)
+        lock(&self.states)
     }
 
     /// A copy of a binding's state (fresh when unknown).
@@ -174,6 +221,31 @@ impl Context {
     /// Forgets a deleted binding.
     pub fn forget(&self, key: &str) {
         self.lock().remove(key);
+    }
+
+    /// A copy of what is known about target group `arn`'s health (fresh when unknown).
+    pub fn group(&self, arn: &str) -> GroupHealth {
+        lock(&self.groups)
+            .get(arn)
+            .cloned()
+            .unwrap_or_else(GroupHealth::new)
+    }
+
+    /// Changes what is known about target group `arn`'s health in place, and forgets groups
+    /// idle for an hour.
+    pub fn update_group<T>(&self, arn: &str, change: impl FnOnce(&mut GroupHealth) -> T) -> T {
+        let mut groups = lock(&self.groups);
+        groups.retain(|_, group| group.used.elapsed() < GROUP_IDLE_FORGET);
+        let group = groups
+            .entry(arn.to_owned())
+            .or_insert_with(GroupHealth::new);
+        group.used = Instant::now();
+        change(group)
+    }
+
+    /// Forgets a target group that no longer exists.
+    pub fn forget_group(&self, arn: &str) {
+        lock(&self.groups).remove(arn);
     }
 
     /// Ages of every pending gate of every binding, for the gauge.

@@ -152,7 +152,7 @@ fn triggers(
             mappers::endpoint_slice(&s2, o)
         }),
         mapped(streams.pods, "Pod", move |o| {
-            if pod_filter.changed(o) {
+            if pod_filter.changed(o, &s3.pods) {
                 mappers::pod(&s3, o)
             } else {
                 Vec::new()

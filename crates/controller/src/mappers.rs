@@ -8,7 +8,7 @@ use std::sync::Mutex;
 
 use k8s_openapi::api::core::v1::{Node, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
-use kube::runtime::reflector::ObjectRef;
+use kube::runtime::reflector::{ObjectRef, Store};
 use lbgate_api::TargetGroupBinding;
 use lbgate_api::conditions::{binding_name_from_condition_type, is_target_health_gate};
 use lbgate_api::consts::ENDPOINT_SLICE_SERVICE_NAME_LABEL;
@@ -118,24 +118,64 @@ pub fn node(stores: &Stores, _node: &Node) -> Vec<BindingRef> {
 /// controller writes itself (each write would otherwise wake its binding once more).
 #[derive(Default)]
 pub struct PodChangeFilter {
-    seen: Mutex<HashMap<String, u64>>,
+    seen: Mutex<HashMap<PodId, u64>>,
 }
 
+/// A pod's namespace, name and UID: a pod recreated under the same name is another pod.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct PodId {
+    namespace: String,
+    name: String,
+    uid: String,
+}
+
+impl PodId {
+    fn of(pod: &Pod) -> Self {
+        Self {
+            namespace: pod.metadata.namespace.clone().unwrap_or_default(),
+            name: pod.metadata.name.clone().unwrap_or_default(),
+            uid: pod.metadata.uid.clone().unwrap_or_default(),
+        }
+    }
+}
+
+/// Fingerprints kept beyond the live pods before the deleted pods' ones are pruned: pruning
+/// costs one pass over them, so it waits until a quarter of the store (and at least this
+/// many) could be dropped, which keeps its cost per deleted pod constant.
+const PRUNE_SLACK: usize = 64;
+
 impl PodChangeFilter {
-    /// Whether `pod` differs from its last version in anything a binding reads.
-    pub fn changed(&self, pod: &Pod) -> bool {
-        let key = format!(
-            "{}/{}/{}",
-            pod.metadata.namespace.as_deref().unwrap_or_default(),
-            pod.metadata.name.as_deref().unwrap_or_default(),
-            pod.metadata.uid.as_deref().unwrap_or_default()
-        );
+    /// Whether `pod` differs from its last version in anything a binding reads. `live` is the
+    /// pod store: fingerprints of pods no longer in it are pruned once they pile up (a watch
+    /// never says which event was a deletion once the store has applied it).
+    pub fn changed(&self, pod: &Pod, live: &Store<Pod>) -> bool {
         let print = fingerprint(pod);
         let mut seen = self
             .seen
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        seen.insert(key, print) != Some(print)
+        let changed = seen.insert(PodId::of(pod), print) != Some(print);
+        let live_count = live.len();
+        if seen.len() > live_count + (live_count / 4).max(PRUNE_SLACK) {
+            seen.retain(|id, _| {
+                live.get(&ObjectRef::new(&id.name).within(&id.namespace))
+                    .is_some_and(|pod| pod.metadata.uid.as_deref().unwrap_or_default() == id.uid)
+            });
+        }
+        changed
+    }
+
+    /// Fingerprints held.
+    pub fn len(&self) -> usize {
+        self.seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .len()
+    }
+
+    /// Whether none is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 }
 

@@ -1,13 +1,31 @@
-//! When to look at target health next, and how long to back off after an error.
+//! When to look at target health next, how long to back off after an error, and when a
+//! DescribeTargetHealth answer already held may stand in for a new one.
 //!
-//! The two are separate on purpose: a health wait comes from the target group's own settings
-//! (a new target's verdict is due at registration + registration allowance + interval × healthy
-//! threshold), while an AWS or API error gets a short capped exponential backoff. The requeue
-//! takes the sooner of the two, so an error never pushes a pending gate behind its backoff.
+//! The first two are separate on purpose: a health wait comes from the target group's own
+//! settings (a new target's verdict is due at registration + registration allowance + interval ×
+//! healthy threshold), while an AWS or API error gets a short capped exponential backoff. The
+//! requeue takes the sooner of the two, so an error never pushes a pending gate behind its
+//! backoff.
+//!
+//! What the verdict schedule assumes: each load balancer node runs its first check one interval
+//! after the registration took effect (plus the NLB registration allowance) and reports `healthy`
+//! at the check that completes the healthy threshold — the lifecycle the ELB guides describe and
+//! the simulator models. AWS's real check instants are not exactly predictable: several nodes
+//! check on their own grids, and the ALB guide (target-group-health-checks) also says a newly
+//! registered target "must pass one health check to be considered healthy". The assumption
+//! only ever decides *when* we look, never what a gate says (a gate turns True only on an
+//! observed `healthy`), so when it is off: a verdict that appears earlier is seen at the
+//! assumed instant at the latest (late, never wrong); one that appears later is caught by the
+//! short re-polls of the verdict grace, and past the grace by the ordinary every-interval poll
+//! of a pending target (a bounded number of extra calls).
 
 use std::time::Duration;
 
 use lbgate_api::v1beta1::TargetGroupProtocol;
+
+mod reuse;
+
+pub use reuse::{HeldAnswer, may_reuse_health};
 
 /// Default extra time an NLB takes to start health-checking a newly registered target.
 pub const DEFAULT_NLB_REGISTRATION_ALLOWANCE: Duration = Duration::from_secs(30);
@@ -48,32 +66,57 @@ pub struct HealthCheckSettings {
     pub load_balancer: LoadBalancerKind,
 }
 
+/// Default forward jitter of a verdict poll.
+pub const DEFAULT_VERDICT_JITTER: Duration = Duration::from_millis(50);
+/// Default step between re-polls of a verdict that is due but not visible yet.
+pub const DEFAULT_VERDICT_REPOLL: Duration = Duration::from_millis(250);
+/// Default time after a verdict's expected instant during which it is re-polled.
+pub const DEFAULT_VERDICT_GRACE: Duration = Duration::from_secs(2);
+/// Re-polls never come closer together than this, whatever the configuration says.
+const MIN_VERDICT_REPOLL: Duration = Duration::from_millis(10);
+/// Default age up to which a DescribeTargetHealth answer is shared and reused.
+pub const DEFAULT_HEALTH_MAX_AGE: Duration = Duration::from_secs(3);
+
 /// Tunables of the health-poll schedule.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ScheduleConfig {
     /// Registration lag allowed to NLB target groups.
     pub nlb_registration_allowance: Duration,
-    /// Added after an expected verdict, so the poll lands after it.
-    pub verdict_slack: Duration,
+    /// A verdict poll lands up to this much after the verdict's expected instant (forward
+    /// only, so it never lands before it); spreads polls of bindings with equal instants.
+    pub verdict_jitter: Duration,
+    /// Step between re-polls of a verdict that is due but not visible yet.
+    pub verdict_repoll: Duration,
+    /// How long after the expected instant such re-polls go on; after that a pending target
+    /// is polled every interval like any other.
+    pub verdict_grace: Duration,
     /// Poll interval when nothing is pending.
     pub resync: Duration,
-    /// Shortest wait.
+    /// Shortest interval poll (watching, overdue, resync). Verdict polls ignore it: they are
+    /// aimed at an instant, and few.
     pub floor: Duration,
     /// Longest wait.
     pub cap: Duration,
-    /// Jitter as a fraction of the wait (0.1 = ±10 %).
+    /// Jitter of interval polls as a fraction of the wait (0.1 = ±10 %).
     pub jitter: f64,
+    /// Age up to which a DescribeTargetHealth answer may stand in for a new one when nothing
+    /// can have changed it (see [`may_reuse_health`]); zero turns reuse off. It is also how
+    /// late an unexpected change (a healthy target turning unhealthy) can be seen by a pass.
+    pub health_max_age: Duration,
 }
 
 impl Default for ScheduleConfig {
     fn default() -> Self {
         Self {
             nlb_registration_allowance: DEFAULT_NLB_REGISTRATION_ALLOWANCE,
-            verdict_slack: Duration::from_secs(1),
+            verdict_jitter: DEFAULT_VERDICT_JITTER,
+            verdict_repoll: DEFAULT_VERDICT_REPOLL,
+            verdict_grace: DEFAULT_VERDICT_GRACE,
             resync: DEFAULT_RESYNC,
             floor: Duration::from_secs(1),
             cap: Duration::from_secs(600),
             jitter: 0.1,
+            health_max_age: DEFAULT_HEALTH_MAX_AGE,
         }
     }
 }
@@ -95,7 +138,10 @@ pub enum PendingTarget {
 pub enum WaitReason {
     /// A new target's first verdict is due.
     ExpectedVerdict,
-    /// A verdict is overdue or its registration time unknown: poll every interval.
+    /// A verdict is due but was not visible at the last look: short re-poll.
+    VerdictRepoll,
+    /// A verdict is overdue past its grace, or its registration time unknown: poll every
+    /// interval.
     StillPending,
     /// A target is watched for a flip: poll every interval.
     Watching,
@@ -112,6 +158,34 @@ pub struct HealthWait {
     pub reason: WaitReason,
 }
 
+/// When a new target's verdict can be visible, counted from its registration: it opens at
+/// the earliest instant the group's checks can have produced it (see the module notes for
+/// the assumption) and closes `verdict_grace` later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VerdictWindow {
+    /// Registration allowance + interval × healthy threshold.
+    pub opens: Duration,
+    /// `opens` + the grace.
+    pub closes: Duration,
+}
+
+/// The verdict window of a target newly registered in a group with `settings`.
+pub fn verdict_window(settings: &HealthCheckSettings, config: &ScheduleConfig) -> VerdictWindow {
+    let allowance = match settings.load_balancer {
+        LoadBalancerKind::Application => Duration::ZERO,
+        LoadBalancerKind::Network => config.nlb_registration_allowance,
+    };
+    let opens = allowance.saturating_add(
+        settings
+            .interval
+            .saturating_mul(settings.healthy_threshold.max(1)),
+    );
+    VerdictWindow {
+        opens,
+        closes: opens.saturating_add(config.verdict_grace),
+    }
+}
+
 /// When to poll target health next. `seed` makes the jitter deterministic (use something
 /// stable per binding and pass, such as a hash of its key and a counter).
 pub fn next_health_poll(
@@ -120,44 +194,48 @@ pub fn next_health_poll(
     config: &ScheduleConfig,
     seed: u64,
 ) -> HealthWait {
-    let allowance = match settings.load_balancer {
-        LoadBalancerKind::Application => Duration::ZERO,
-        LoadBalancerKind::Network => config.nlb_registration_allowance,
-    };
     let interval = settings.interval.max(config.floor);
-    let verdict_after = allowance.saturating_add(
-        settings
-            .interval
-            .saturating_mul(settings.healthy_threshold.max(1)),
-    );
+    let window = verdict_window(settings, config);
     let earliest = pending
         .iter()
         .map(|target| match target {
             PendingTarget::Initial {
                 since_registration: Some(since),
-            } if *since < verdict_after => (
-                verdict_after
-                    .saturating_sub(*since)
-                    .saturating_add(config.verdict_slack),
+            } if *since < window.opens => (
+                window.opens.saturating_sub(*since),
                 WaitReason::ExpectedVerdict,
+            ),
+            PendingTarget::Initial {
+                since_registration: Some(since),
+            } if *since < window.closes => (
+                config
+                    .verdict_repoll
+                    .max(MIN_VERDICT_REPOLL)
+                    .min(window.closes.saturating_sub(*since)),
+                WaitReason::VerdictRepoll,
             ),
             PendingTarget::Initial { .. } => (interval, WaitReason::StillPending),
             PendingTarget::Watching => (interval, WaitReason::Watching),
         })
         .min_by_key(|(after, _)| *after);
     let unit = unit_interval(seed);
-    let jitter = if config.jitter.is_finite() {
-        config.jitter.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
     let (base, reason) = earliest.unwrap_or((config.resync, WaitReason::Resync));
-    // A verdict poll only ever moves later, so jitter cannot make it land before the verdict.
-    let factor = match reason {
-        WaitReason::ExpectedVerdict => 1.0 + jitter * unit,
-        _ => 1.0 + jitter * (2.0 * unit - 1.0),
+    let after = match reason {
+        // Aimed polls: forward jitter only (never before the instant), small and absolute
+        // rather than a share of a wait that may be minutes long.
+        WaitReason::ExpectedVerdict | WaitReason::VerdictRepoll => base
+            .saturating_add(scale(config.verdict_jitter, unit, Duration::ZERO))
+            .min(config.cap),
+        _ => {
+            let jitter = if config.jitter.is_finite() {
+                config.jitter.clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            scale(base, 1.0 + jitter * (2.0 * unit - 1.0), config.cap)
+                .clamp(config.floor, config.cap.max(config.floor))
+        }
     };
-    let after = scale(base, factor, config.cap).clamp(config.floor, config.cap.max(config.floor));
     HealthWait { after, reason }
 }
 

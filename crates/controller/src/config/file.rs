@@ -36,6 +36,7 @@ pub struct FileConfig {
     pub aws_max_retries: Option<u32>,
     pub targetgroupbinding_max_concurrent_reconciles: Option<u16>,
     pub targetgroupbinding_max_exponential_backoff_delay: Option<String>,
+    pub target_health_max_age: Option<String>,
     pub ingress_class: Option<String>,
     pub log_level: Option<LogLevel>,
     pub log_format: Option<LogFormat>,
@@ -55,6 +56,18 @@ impl FileConfig {
             message: format!("--config {}: {error}", path.display()),
         })?;
         Self::parse(&text, &format!("--config {}", path.display()))
+    }
+
+    /// `target-health-max-age`, parsed (text such as `3s` or `500ms`).
+    pub fn target_health_max_age(&self) -> Result<Option<Duration>, Error> {
+        self.target_health_max_age
+            .as_deref()
+            .map(|text| {
+                super::parse_duration(text).map_err(|message| Error::Config {
+                    message: format!("target-health-max-age: {message}"),
+                })
+            })
+            .transpose()
     }
 
     /// The backoff cap, parsed (the file holds it as text such as `16m40s`).

@@ -83,6 +83,10 @@ pub struct Flags {
     #[arg(long, env = "LBGATE_TARGETGROUPBINDING_MAX_EXPONENTIAL_BACKOFF_DELAY",
           value_parser = super::parse_duration)]
     pub targetgroupbinding_max_exponential_backoff_delay: Option<Duration>,
+    /// Age up to which one DescribeTargetHealth answer is shared by a target group's passes
+    /// while nothing can have changed it; `0s` turns reuse off [default: 3s].
+    #[arg(long, env = "LBGATE_TARGET_HEALTH_MAX_AGE", value_parser = super::parse_duration)]
+    pub target_health_max_age: Option<Duration>,
     /// Ingress class served [default: alb].
     #[arg(long, env = "LBGATE_INGRESS_CLASS")]
     pub ingress_class: Option<String>,

@@ -18,6 +18,8 @@ pub use flags::Flags;
 use crate::error::Error;
 
 pub use lbgate_api::consts::DEFAULT_LEADER_ELECTION_ID;
+/// Longest `--target-health-max-age` accepted.
+const MAX_TARGET_HEALTH_MAX_AGE: Duration = Duration::from_secs(60);
 /// controller-runtime's default certificate directory, which LBC's Helm chart mounts.
 pub const DEFAULT_WEBHOOK_CERT_DIR: &str = "/tmp/k8s-webhook-server/serving-certs";
 /// Self-managed certificates are rotated every 30 days...
@@ -102,6 +104,8 @@ pub struct Config {
     pub aws_max_retries: u32,
     pub max_concurrent_reconciles: u16,
     pub max_exponential_backoff_delay: Duration,
+    /// How old a shared DescribeTargetHealth answer may be when reused; zero: never reused.
+    pub target_health_max_age: Duration,
     pub ingress_class: String,
     pub log_level: LogLevel,
     pub log_format: LogFormat,
@@ -156,6 +160,7 @@ pub fn resolve(flags: Flags, file: FileConfig) -> Result<Config, Error> {
     let backoff_file = file.backoff_cap()?;
     let webhook_ip_file = file.webhook_ip()?;
     let (rotate_after_file, overlap_file, refresh_file) = file.cert_timings()?;
+    let health_age_file = file.target_health_max_age()?;
     let with_port = |port| SocketAddr::new(any_port().ip(), port);
     let config = Config {
         cluster_name: flags.cluster_name.or(file.cluster_name).unwrap_or_default(),
@@ -237,6 +242,10 @@ pub fn resolve(flags: Flags, file: FileConfig) -> Result<Config, Error> {
             .targetgroupbinding_max_exponential_backoff_delay
             .or(backoff_file)
             .unwrap_or(Duration::from_secs(1000)),
+        target_health_max_age: flags
+            .target_health_max_age
+            .or(health_age_file)
+            .unwrap_or(lbgate_core::schedule::DEFAULT_HEALTH_MAX_AGE),
         ingress_class: flags
             .ingress_class
             .or(file.ingress_class)
@@ -288,6 +297,12 @@ fn validate(config: &Config) -> Result<(), Error> {
         return Err(invalid(
             "targetgroupbinding-max-exponential-backoff-delay",
             "must be at least 1s",
+        ));
+    }
+    if config.target_health_max_age > MAX_TARGET_HEALTH_MAX_AGE {
+        return Err(invalid(
+            "target-health-max-age",
+            "must be at most 1m (it is how late a pass may see an unexpected health change)",
         ));
     }
     if config.aws_max_retries > 100 {

@@ -270,6 +270,7 @@ fn documented_example_file_parses_with_every_key() {
         file.targetgroupbinding_max_exponential_backoff_delay
             .is_some()
     );
+    assert!(file.target_health_max_age.is_some());
     assert!(file.ingress_class.is_some());
     assert!(file.log_level.is_some());
     assert!(file.log_format.is_some());
@@ -290,4 +291,29 @@ fn documented_example_file_parses_with_every_key() {
         config.webhook_cert_refresh_interval,
         defaults.webhook_cert_refresh_interval
     );
+    assert_eq!(config.target_health_max_age, Duration::from_secs(3));
+}
+
+#[test]
+fn target_health_max_age_from_flag_file_or_default() {
+    let default = Config::from_args(args(&[])).unwrap();
+    assert_eq!(
+        default.target_health_max_age,
+        lbgate_core::schedule::DEFAULT_HEALTH_MAX_AGE
+    );
+    let off = Config::from_args(args(&["--target-health-max-age", "0s"])).unwrap();
+    assert_eq!(off.target_health_max_age, Duration::ZERO);
+    let file = FileConfig::parse("target-health-max-age: 1500ms\n", "test").unwrap();
+    let config = resolve(Flags::default(), file.clone()).unwrap();
+    assert_eq!(config.target_health_max_age, Duration::from_millis(1500));
+    let flags = Flags::try_parse_from(args(&["--target-health-max-age", "2s"])).unwrap();
+    assert_eq!(
+        resolve(flags, file).unwrap().target_health_max_age,
+        Duration::from_secs(2)
+    );
+    let bad = FileConfig::parse("target-health-max-age: soon\n", "test").unwrap();
+    let message = error_text(resolve(Flags::default(), bad));
+    assert!(message.contains("target-health-max-age"), "{message}");
+    let message = error_text(Config::from_args(args(&["--target-health-max-age", "2m"])));
+    assert!(message.contains("--target-health-max-age"), "{message}");
 }

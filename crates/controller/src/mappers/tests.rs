@@ -166,23 +166,72 @@ fn events_map_to_the_bindings_they_concern() {
 fn pod_filter_ignores_our_own_gate_writes() {
     let filter = PodChangeFilter::default();
     let mut p = pod("web-a", &["target-health.elbv2.k8s.aws/web"]);
-    assert!(filter.changed(&p), "first sight");
-    assert!(!filter.changed(&p), "same pod");
+    let (live, _writer) = writer_with(vec![p.clone()]);
+    let live = &live;
+    assert!(filter.changed(&p, live), "first sight");
+    assert!(!filter.changed(&p, live), "same pod");
     p.status = Some(
         serde_json::from_value(json!({"conditions": [
         {"type": "target-health.elbv2.k8s.aws/web", "status": "True"}]}))
         .unwrap(),
     );
-    assert!(!filter.changed(&p), "only our gate changed");
+    assert!(!filter.changed(&p, live), "only our gate changed");
     p.status = Some(
         serde_json::from_value(json!({"conditions": [
         {"type": "target-health.elbv2.k8s.aws/web", "status": "True"},
         {"type": "ContainersReady", "status": "True"}]}))
         .unwrap(),
     );
-    assert!(filter.changed(&p), "containers became ready");
+    assert!(filter.changed(&p, live), "containers became ready");
     p.metadata.deletion_timestamp = Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(
         k8s_openapi::jiff::Timestamp::UNIX_EPOCH,
     ));
-    assert!(filter.changed(&p), "being deleted");
+    assert!(filter.changed(&p, live), "being deleted");
+}
+
+fn pod_with_uid(name: &str, uid: &str) -> Pod {
+    let mut p = pod(name, &[]);
+    p.metadata.uid = Some(uid.to_owned());
+    p
+}
+
+#[test]
+fn pod_filter_forgets_deleted_pods() {
+    let live_pods: Vec<Pod> = (0..10)
+        .map(|i| pod_with_uid(&format!("live-{i}"), &format!("uid-live-{i}")))
+        .collect();
+    let mut in_store = live_pods.clone();
+    in_store.push(pod_with_uid("web-a", "uid-new"));
+    let (live, _writer) = writer_with(in_store);
+    let filter = PodChangeFilter::default();
+    for p in &live_pods {
+        assert!(filter.changed(p, &live));
+    }
+    // The same name under an older UID: a pod that was deleted and recreated.
+    let recreated = pod_with_uid("web-a", "uid-old");
+    assert!(filter.changed(&recreated, &live));
+    let bound = live.len() + PRUNE_SLACK;
+    let mut largest = 0;
+    for i in 0..500 {
+        // Deleted pods: their last events arrive after the store dropped them.
+        let gone = pod_with_uid(&format!("gone-{i}"), &format!("uid-gone-{i}"));
+        assert!(filter.changed(&gone, &live));
+        largest = largest.max(filter.len());
+    }
+    assert!(
+        largest <= bound + 1,
+        "{largest} fingerprints for {} live pods",
+        live.len()
+    );
+    assert!(filter.len() < bound, "{}", filter.len());
+    for p in &live_pods {
+        assert!(
+            !filter.changed(p, &live),
+            "live pods keep their fingerprints"
+        );
+    }
+    assert!(
+        filter.changed(&recreated, &live),
+        "the old UID's fingerprint was pruned"
+    );
 }

@@ -19,6 +19,7 @@ use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::runtime::events::{Recorder, Reporter};
 use lbgate_api::consts::EVENT_REPORTING_CONTROLLER;
+use lbgate_core::schedule::ScheduleConfig;
 use lbgate_elbv2::Elbv2Api;
 use prometheus::Registry;
 use tokio::net::TcpListener;
@@ -87,10 +88,15 @@ impl Parts {
                 &config.webhook_service_namespace,
             )
         };
+        let defaults = ControllerConfig::default();
         let controller = ControllerConfig {
             concurrency: config.max_concurrent_reconciles,
             error_backoff_cap: config.max_exponential_backoff_delay,
-            ..ControllerConfig::default()
+            schedule: ScheduleConfig {
+                health_max_age: config.target_health_max_age,
+                ..defaults.schedule
+            },
+            ..defaults
         };
         let webhook_addr = SocketAddr::new(config.webhook_bind_addr, config.webhook_bind_port);
         let cert_refresh = config.webhook_cert_refresh_interval;

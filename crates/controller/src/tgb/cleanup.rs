@@ -64,7 +64,7 @@ async fn deregister_owned(
     arn: &str,
     now: Timestamp,
 ) -> Result<(), Error> {
-    let Some(observed) = sync::observe(ctx, arn).await? else {
+    let Some(observed) = sync::observe(ctx, arn, None).await? else {
         return Ok(());
     };
     let our_ledger = ledger::load(ctx, key).await?;

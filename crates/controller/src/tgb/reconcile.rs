@@ -1,7 +1,8 @@
 //! One reconcile pass of a TargetGroupBinding, and the error policy.
 //!
 //! Order of a live pass: stores synced → finalizer → validation (bad input: condition + Event,
-//! no AWS mutation, slow requeue) → target group (cached) → one DescribeTargetHealth → core's
+//! no AWS mutation, slow requeue) → target group (cached) → target health (one
+//! DescribeTargetHealth, or the group's held answer when nothing can have changed it) → core's
 //! plan → ledger_before → register → deregister → ledger_after → gates → status → requeue at
 //! the next health poll.
 
@@ -224,7 +225,8 @@ async fn sync_targets(
 ) -> Result<Pass, Error> {
     let id = key.id();
     let arn = group.arn.as_str();
-    let Some(observed) = sync::observe(ctx, arn).await? else {
+    let settings = sync::health_settings(group);
+    let Some(observed) = sync::observe(ctx, arn, Some(&settings)).await? else {
         sync::forget_target_group(ctx, &id);
         return Err(Error::TargetGroupVanished {
             arn: arn.to_owned(),
@@ -260,7 +262,7 @@ async fn sync_targets(
         state.lbc_ledger = Some(lbc_ledger.clone());
         state.hold_started = plan.hold.map(|hold| hold.started);
     });
-    apply_plan(ctx, binding, key, arn, &plan, &our_ledger, now).await?;
+    apply_plan(ctx, binding, key, arn, &plan, &our_ledger).await?;
 
     let by_key: BTreeMap<&TargetKey, &ObservedTarget> =
         observed.iter().map(|t| (&t.key, t)).collect();
@@ -297,7 +299,6 @@ async fn apply_plan(
     arn: &str,
     plan: &SyncPlan,
     our_ledger: &std::collections::BTreeSet<TargetKey>,
-    now: Timestamp,
 ) -> Result<(), Error> {
     let id = key.id();
     if let Some(trip) = &plan.breaker {
@@ -322,9 +323,12 @@ async fn apply_plan(
     }
     if !plan.register.is_empty() {
         sync::register(ctx, arn, &plan.register).await?;
+        // The verdict polls are aimed from here, so it is the call's return, not the pass's
+        // start (see `sync::register`).
+        let registered = Timestamp::now();
         ctx.update_state(&id, |state| {
             for target in &plan.register {
-                state.registered_at.insert(target.clone(), now);
+                state.registered_at.insert(target.clone(), registered);
                 state.healthy_at.remove(target);
             }
         });

@@ -36,6 +36,9 @@ pub(crate) fn schedule(
 ) -> Duration {
     let id = key.id();
     let state = ctx.state(&id);
+    // The wait starts when the pass ends, not when it began: measure from here so a verdict
+    // poll is not late by the pass's own duration.
+    let now = Timestamp::now().max(now);
     let watch_all = plan.hold.is_some() || plan.breaker.is_some() || mode == TargetType::Instance;
     let gated = |target: &TargetKey| {
         found
@@ -56,7 +59,12 @@ pub(crate) fn schedule(
         .filter_map(|target| {
             if plan.register.contains(target) {
                 return Some(PendingTarget::Initial {
-                    since_registration: Some(Duration::ZERO),
+                    since_registration: Some(
+                        state
+                            .registered_at
+                            .get(target)
+                            .map_or(Duration::ZERO, |at| elapsed(*at, now)),
+                    ),
                 });
             }
             let seen = observed.get(target)?;

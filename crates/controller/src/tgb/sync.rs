@@ -1,10 +1,14 @@
-//! The ELBv2 side of a pass: the target group (cached per binding), one
-//! `DescribeTargetHealth`, and the register/deregister calls of a plan.
+//! The ELBv2 side of a pass: the target group (cached per binding), its targets' health (one
+//! `DescribeTargetHealth`, or an answer shared by the group's passes while nothing can have
+//! changed it), and the register/deregister calls of a plan.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use lbgate_core::schedule::{HealthCheckSettings, LoadBalancerKind};
+use lbgate_core::schedule::{
+    HealthCheckSettings, HeldAnswer, LoadBalancerKind, PendingTarget, may_reuse_health,
+    verdict_window,
+};
 use lbgate_core::target::{ObservedTarget, TargetKey, TargetState};
 use lbgate_elbv2::{
     CallOptions, Elbv2Error, Priority, Protocol, Target, TargetGroup, TargetGroupQuery,
@@ -12,7 +16,7 @@ use lbgate_elbv2::{
 };
 use tokio::time::Instant;
 
-use crate::context::{CachedTargetGroup, Context};
+use crate::context::{CachedTargetGroup, Context, HeldHealth};
 use crate::error::Error;
 
 /// AWS's defaults when a target group does not report its settings.
@@ -69,23 +73,80 @@ pub(crate) fn forget_target_group(ctx: &Context, state_key: &str) {
     ctx.update_state(state_key, |state| state.target_group = None);
 }
 
-/// Every target of the group, from one `DescribeTargetHealth`; `None` when the group is gone.
+/// Every target of the group; `None` when the group is gone. With `settings`, an answer
+/// already held for the group (by any binding's pass) stands in for the call when
+/// [`may_reuse_health`] allows it; without (a deletion), AWS is always asked.
 pub(crate) async fn observe(
     ctx: &Context,
     arn: &str,
+    settings: Option<&HealthCheckSettings>,
 ) -> Result<Option<Vec<ObservedTarget>>, Error> {
+    if let Some(settings) = settings
+        && let Some(held) = reusable(ctx, arn, settings)
+    {
+        tracing::trace!(arn, "target health reused");
+        return Ok(Some(held));
+    }
+    let (sent, mutations) = ctx.update_group(arn, |group| (Instant::now(), group.mutations));
     match ctx
         .elbv2
         .describe_target_health(arn.to_owned(), None, options(ctx, Priority::DescribeHealth))
         .await
     {
-        Ok(health) => Ok(Some(health.iter().filter_map(observed).collect())),
-        Err(Elbv2Error::TargetGroupNotFound { .. }) => Ok(None),
+        Ok(health) => {
+            let targets: Vec<ObservedTarget> = health.iter().filter_map(observed).collect();
+            ctx.update_group(arn, |group| {
+                group.answer = Some(HeldHealth {
+                    targets: targets.clone(),
+                    sent,
+                    mutations,
+                });
+            });
+            Ok(Some(targets))
+        }
+        Err(Elbv2Error::TargetGroupNotFound { .. }) => {
+            ctx.forget_group(arn);
+            Ok(None)
+        }
         Err(source) => Err(Error::DescribeTargetHealth {
             arn: arn.to_owned(),
             source,
         }),
     }
+}
+
+/// The held answer for `arn` when nothing can have changed it; also drops registration
+/// instants too old to matter.
+fn reusable(
+    ctx: &Context,
+    arn: &str,
+    settings: &HealthCheckSettings,
+) -> Option<Vec<ObservedTarget>> {
+    let config = &ctx.config.schedule;
+    let window = verdict_window(settings, config);
+    ctx.update_group(arn, |group| {
+        let now = Instant::now();
+        group.registered.retain(|_, at| {
+            now.saturating_duration_since(*at) < window.closes.saturating_add(config.health_max_age)
+        });
+        let held = group.answer.as_ref()?;
+        let initial: Vec<PendingTarget> = held
+            .targets
+            .iter()
+            .filter(|target| target.state == TargetState::Initial)
+            .map(|target| PendingTarget::Initial {
+                since_registration: group
+                    .registered
+                    .get(&target.key)
+                    .map(|at| now.saturating_duration_since(*at)),
+            })
+            .collect();
+        let answer = HeldAnswer {
+            age: now.saturating_duration_since(held.sent),
+            mutated_since: held.mutations != group.mutations,
+        };
+        may_reuse_health(settings, &initial, answer, config).then(|| held.targets.clone())
+    })
 }
 
 fn observed(health: &TargetHealth) -> Option<ObservedTarget> {
@@ -115,25 +176,53 @@ fn to_targets(keys: &[TargetKey]) -> Result<Vec<Target>, Error> {
 /// Registers `keys` (in chunks); fails when any chunk did not land.
 pub(crate) async fn register(ctx: &Context, arn: &str, keys: &[TargetKey]) -> Result<(), Error> {
     let targets = to_targets(keys)?;
-    ctx.elbv2
+    mutating(ctx, arn);
+    let result = ctx
+        .elbv2
         .register_targets(arn.to_owned(), targets, options(ctx, Priority::Register))
         .await
-        .and_then(lbgate_elbv2::TargetBatchOutcome::into_result)
-        .map(drop)
-        .map_err(|source| Error::RegisterTargets {
-            arn: arn.to_owned(),
-            source,
-        })
+        .and_then(lbgate_elbv2::TargetBatchOutcome::into_result);
+    // AWS registered the targets somewhere inside the call; its return is the first instant
+    // we know it, and their verdict windows are counted from there (at most the call's
+    // duration late; see `lbgate_core::schedule`).
+    let returned = Instant::now();
+    ctx.update_group(arn, |group| {
+        group.mutations = group.mutations.wrapping_add(1);
+        if result.is_ok() {
+            for key in keys {
+                group.registered.insert(key.clone(), returned);
+            }
+        }
+    });
+    result.map(drop).map_err(|source| Error::RegisterTargets {
+        arn: arn.to_owned(),
+        source,
+    })
+}
+
+/// Marks the group's held answer out of date: a mutation of ours starts (and, called again,
+/// ends), so no answer sent before or during it is reused.
+fn mutating(ctx: &Context, arn: &str) {
+    ctx.update_group(arn, |group| {
+        group.mutations = group.mutations.wrapping_add(1)
+    });
 }
 
 /// Deregisters `keys`; `TargetGroupNotFound` means there is nothing left to deregister.
 pub(crate) async fn deregister(ctx: &Context, arn: &str, keys: &[TargetKey]) -> Result<(), Error> {
     let targets = to_targets(keys)?;
+    mutating(ctx, arn);
     let result = ctx
         .elbv2
         .deregister_targets(arn.to_owned(), targets, options(ctx, Priority::Deregister))
         .await
         .and_then(lbgate_elbv2::TargetBatchOutcome::into_result);
+    ctx.update_group(arn, |group| {
+        group.mutations = group.mutations.wrapping_add(1);
+        for key in keys {
+            group.registered.remove(key);
+        }
+    });
     match result {
         Ok(_) | Err(Elbv2Error::TargetGroupNotFound { .. }) => Ok(()),
         Err(source) => Err(Error::DeregisterTargets {
@@ -174,3 +263,6 @@ pub(crate) fn own_observed<'a>(
         .iter()
         .filter(move |t| desired.contains(&t.key) || owned.contains(&t.key))
 }
+
+#[cfg(test)]
+mod tests;
