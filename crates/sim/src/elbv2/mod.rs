@@ -39,6 +39,7 @@ mod control;
 pub mod errors;
 mod faults;
 pub mod health;
+pub mod journal;
 pub mod model;
 mod ops;
 pub mod query;
@@ -58,6 +59,7 @@ use tokio::task::JoinHandle;
 
 pub use faults::Fault;
 pub use health::{HealthMode, TargetHealthView, TargetState};
+pub use journal::{Journal, TargetCall};
 pub use model::Limits;
 pub use model::targets::TargetHealthRow;
 pub use state::SimState;
@@ -249,6 +251,11 @@ impl Elbv2Sim {
     /// Calls received per action, including throttled and failed ones.
     pub fn call_counts(&self) -> BTreeMap<String, u64> {
         self.shared.call_counts()
+    }
+
+    /// RegisterTargets and DeregisterTargets calls received, with their targets and outcome.
+    pub fn journal(&self) -> &Journal {
+        self.shared.journal()
     }
 
     /// The model, for in-process inspection and control.

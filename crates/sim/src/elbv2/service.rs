@@ -8,6 +8,7 @@ use std::time::Instant;
 use super::SimConfig;
 use super::errors::ApiError;
 use super::faults::FaultBook;
+use super::journal::Journal;
 use super::model::{ModelConfig, Timing};
 use super::ops;
 use super::query::Params;
@@ -25,6 +26,7 @@ pub struct Shared {
     faults: Mutex<FaultBook>,
     throttler: Mutex<Throttler>,
     calls: Mutex<BTreeMap<String, u64>>,
+    journal: Journal,
     request_ids: Mutex<SimRng>,
 }
 
@@ -59,6 +61,7 @@ impl Shared {
             faults: Mutex::new(FaultBook::new(config.seed)),
             throttler: Mutex::new(Throttler::new(config.throttle, Instant::now())),
             calls: Mutex::new(BTreeMap::new()),
+            journal: Journal::default(),
             request_ids: Mutex::new(SimRng::new(config.seed, 3)),
         }
     }
@@ -71,12 +74,22 @@ impl Shared {
         lock(&self.calls).clone()
     }
 
+    pub fn journal(&self) -> &Journal {
+        &self.journal
+    }
+
     pub fn next_request_id(&self) -> String {
         lock(&self.request_ids).uuid()
     }
 
     /// Runs one Query request.
     pub async fn handle(&self, params: &Params) -> Result<Answer, ApiError> {
+        let result = self.serve(params).await;
+        self.journal.record(params, &result, self.state.now());
+        result
+    }
+
+    async fn serve(&self, params: &Params) -> Result<Answer, ApiError> {
         let action = params
             .get("Action")
             .ok_or_else(ApiError::missing_action)?

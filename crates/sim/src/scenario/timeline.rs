@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::Pod;
-use kube::runtime::watcher;
+use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client, ResourceExt};
 use lbgate_api::consts::TARGET_HEALTH_CONDITION_PREFIX;
 use serde::Serialize;
@@ -155,7 +155,11 @@ impl TimelineRecorder {
         let pods = {
             let (book, origin, clock) = (Arc::clone(&book), Arc::clone(&origin), clock);
             tokio::spawn(async move {
-                let mut events = watcher(api, watcher::Config::default()).boxed();
+                // Backoff on errors: once the API server is gone, a watch without it retries in
+                // a tight loop that never yields and blocks the runtime's shutdown.
+                let mut events = watcher(api, watcher::Config::default())
+                    .default_backoff()
+                    .boxed();
                 while let Some(event) = events.next().await {
                     let at = origin.observed(clock.now());
                     let mut book = lock(&book);
