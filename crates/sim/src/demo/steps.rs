@@ -386,7 +386,9 @@ const COMING_NEXT: [&str; 2] = [
     "Already in the tree, not yet in this story: a Kubernetes API server subset (`lbgate-sim serve`, \
      usable with kubectl), world controllers that run Deployments, pods and EndpointSlices, an ALB \
      data plane that routes traffic only to healthy targets, and the TargetGroupBinding controller \
-     (`lbgate-controller`) with its webhooks.",
+     (`lbgate-controller`) with its webhooks. `lbgate-sim scenario \
+     crates/sim/scenarios/rolling-update-without-gates.yaml` already shows the failure it prevents: \
+     a rollout without readiness gates answering 502s.",
     "Coming next: this demo grows into a rollout told end to end: the real controller binary against \
      that world and this simulator, registering each pod's IP, holding its readiness gate until the \
      target is healthy, and a Deployment rollout that loses no request.",
