@@ -15,12 +15,6 @@ use super::checks::{gates_turned_true_only_after_health, live_targets_are, targe
 const THROTTLE_RATE: f64 = 0.3;
 const GATES: Duration = Duration::from_secs(50);
 
-// Fails today, deterministically (worst lag ≈ 10.7 s): after a `Throttling` answer the
-// governor empties the describe bucket and halves its rate (5 → … → 0.75 tokens/s), and a
-// DescribeHealth caller must then leave its 6-token reserve (0.3 × 20) in the bucket, so the
-// retried health poll waits (6 + 1) / 0.75 ≈ 9.3 s although nobody else is queued. Run it with
-// `cargo test -p lbgate-e2e --test tgb_world -- --ignored`.
-#[ignore = "finding: a throttled health poll waits ~9.3 s for the DescribeHealth reserve to refill"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_30_percent_throttling_gates_follow_health_within_two_intervals() -> anyhow::Result<()>
 {

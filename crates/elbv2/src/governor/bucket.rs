@@ -108,27 +108,45 @@ impl TokenBucket {
         }
     }
 
-    /// The number of tokens a caller must leave behind, clamped so that every caller can
-    /// eventually be served (a reserve of the whole bucket would starve it forever).
+    /// The number of tokens a caller must leave behind. `reserve` is stated at the configured
+    /// rate and shrinks with the AIMD rate, so keeping it back always costs the same refill time
+    /// (`reserve / target_rate`): after a throttle a lower priority waits for one token at the
+    /// reduced rate plus that fixed time, not for a whole reserve at a fraction of the rate.
+    /// Clamped so that every caller can eventually be served (a reserve of the whole bucket
+    /// would starve it forever).
     fn effective_reserve(&self, reserve: f64) -> f64 {
         if reserve.is_finite() {
-            reserve.clamp(0.0, (self.capacity - 1.0).max(0.0))
+            let scaled = reserve * (self.rate / self.target_rate);
+            scaled.clamp(0.0, (self.capacity - 1.0).max(0.0))
         } else {
             0.0
         }
     }
 
-    /// Takes one token if at least `reserve` tokens remain afterwards; otherwise tells how long
-    /// until that will be true at the current rate.
-    pub fn try_take(&mut self, now: Instant, reserve: f64) -> Result<(), Duration> {
+    /// How long until one token can be taken leaving `reserve` behind (zero if it can now).
+    pub fn wait_for(&mut self, now: Instant, reserve: f64) -> Duration {
         self.refill(now);
         let needed = self.effective_reserve(reserve) + 1.0;
         if self.tokens + EPSILON >= needed {
+            Duration::ZERO
+        } else {
+            let seconds = (needed - self.tokens) / self.rate;
+            // Never zero: a wait that rounds to nothing would grant a token that is not there.
+            Duration::try_from_secs_f64(seconds)
+                .unwrap_or(Duration::MAX)
+                .max(Duration::from_nanos(1))
+        }
+    }
+
+    /// Takes one token if at least `reserve` tokens (see `effective_reserve`) remain
+    /// afterwards; otherwise tells how long until that will be true at the current rate.
+    pub fn try_take(&mut self, now: Instant, reserve: f64) -> Result<(), Duration> {
+        let wait = self.wait_for(now, reserve);
+        if wait.is_zero() {
             self.tokens -= 1.0;
             Ok(())
         } else {
-            let seconds = (needed - self.tokens) / self.rate;
-            Err(Duration::try_from_secs_f64(seconds).unwrap_or(Duration::MAX))
+            Err(wait)
         }
     }
 
@@ -234,6 +252,34 @@ mod tests {
             8.0,
             "never above the configured rate"
         );
+    }
+
+    #[test]
+    fn a_reserve_costs_the_same_refill_time_whatever_the_aimd_rate() {
+        let t0 = Instant::now();
+        let aimd = AimdSpec {
+            floor_per_second: 0.25,
+            increase_per_success: 0.25,
+        };
+        let mut bucket = TokenBucket::new(BucketSpec::new(20.0, 5.0), aimd, t0);
+        // At the configured rate a 6-token reserve from empty costs 6/5 s plus one token.
+        for _ in 0..20 {
+            bucket.try_take(t0, 0.0).unwrap();
+        }
+        let wait = bucket.wait_for(t0, 6.0).as_secs_f64();
+        assert!((wait - (1.2 + 0.2)).abs() < 1e-6, "{wait}");
+        // Three throttles: 5 → 0.625/s. The reserve shrinks to 0.75 tokens, so the wait is
+        // still 1.2 s of reserve plus one token at the reduced rate (1.6 s), not 7 / 0.625 s.
+        bucket.on_throttle(t0);
+        bucket.on_throttle(t0);
+        bucket.on_throttle(t0);
+        assert_eq!(bucket.rate(), 0.625);
+        let wait = bucket.try_take(t0, 6.0).unwrap_err().as_secs_f64();
+        assert!((wait - (1.2 + 1.6)).abs() < 1e-6, "{wait}");
+        // Without a reserve: one token at the reduced rate.
+        let wait = bucket.wait_for(t0, 0.0).as_secs_f64();
+        assert!((wait - 1.6).abs() < 1e-6, "{wait}");
+        assert_eq!(bucket.try_take(t0 + secs(1.6), 0.0), Ok(()));
     }
 
     #[test]

@@ -61,7 +61,8 @@ impl Default for ClassBuckets {
 }
 
 /// Share of a bucket's capacity that callers of each priority must leave for higher ones
-/// (`Deregister`, the highest, may take the last token). Values are fractions in `0..=1`.
+/// (`Deregister`, the highest, may take the last token) while a higher one competes for the
+/// class (see the governor's module docs). Values are fractions in `0..=1`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReserveShares {
     pub register: f64,
@@ -93,11 +94,18 @@ impl Default for ReserveShares {
     }
 }
 
-/// AIMD parameters as fractions of each class's configured (scaled) rate.
+/// AIMD parameters, mostly as fractions of each class's configured (scaled) rate.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AimdConfig {
-    /// The rate never drops below this fraction of the configured rate.
+    /// The rate never drops below this fraction of the configured rate…
     pub floor_fraction: f64,
+    /// …nor below this many tokens per second (capped at the configured rate). A throttle
+    /// empties the bucket, so the retry waits one token at the current rate: at 0.5/s that is
+    /// 2 s, well inside the shortest health-check interval (5 s), whereas 5 % of the targets
+    /// class (0.1/s) would hold a throttled registration for 10 s. The AWS SDK's own adaptive
+    /// retry limiter never fills slower than 0.5 requests per second either
+    /// (aws-smithy-runtime 1.16, `client/retries/client_rate_limiter.rs`, `MIN_FILL_RATE`).
+    pub floor_per_second: f64,
     /// Each success adds this fraction of the configured rate back.
     pub increase_fraction: f64,
 }
@@ -106,6 +114,7 @@ impl Default for AimdConfig {
     fn default() -> Self {
         Self {
             floor_fraction: 0.05,
+            floor_per_second: 0.5,
             increase_fraction: 0.05,
         }
     }
@@ -151,6 +160,11 @@ pub struct GovernorConfig {
     pub reserves: ReserveShares,
     pub aimd: AimdConfig,
     pub retry: RetryPolicy,
+    /// How long after its last request for a token of a class a priority still counts as
+    /// competing for it, so that lower priorities keep their reserves back. Long enough to span
+    /// the gaps between a rollout's register/deregister reconciles, short enough that health
+    /// polls stop paying for a rollout soon after it ends.
+    pub contention_window: Duration,
     /// Deadline for calls whose `CallOptions` carry none.
     pub default_deadline: Duration,
     /// Seed for retry jitter; `None` seeds from the clock.
@@ -165,6 +179,7 @@ impl Default for GovernorConfig {
             reserves: ReserveShares::default(),
             aimd: AimdConfig::default(),
             retry: RetryPolicy::default(),
+            contention_window: Duration::from_secs(30),
             default_deadline: Duration::from_secs(60),
             jitter_seed: None,
         }
@@ -180,13 +195,21 @@ impl GovernorConfig {
     /// AIMD bounds for `class` in tokens per second.
     pub fn aimd_spec(&self, class: ApiClass) -> AimdSpec {
         let rate = self.effective_bucket(class).refill_per_second;
+        let absolute = if self.aimd.floor_per_second.is_finite() {
+            self.aimd.floor_per_second.max(0.0)
+        } else {
+            0.0
+        };
         AimdSpec {
-            floor_per_second: rate * self.aimd.floor_fraction.clamp(0.0, 1.0),
+            floor_per_second: (rate * self.aimd.floor_fraction.clamp(0.0, 1.0))
+                .max(absolute)
+                .min(rate),
             increase_per_success: rate * self.aimd.increase_fraction.max(0.0),
         }
     }
 
-    /// Tokens a caller of `priority` must leave in `class`'s bucket.
+    /// Tokens a caller of `priority` must leave in `class`'s bucket at the configured rate while
+    /// a higher priority competes (fewer while AIMD has lowered the rate).
     pub fn reserve_tokens(&self, class: ApiClass, priority: Priority) -> f64 {
         let share = self.reserves.get(priority);
         let share = if share.is_finite() {
@@ -217,6 +240,22 @@ mod tests {
             config.effective_bucket(ApiClass::Modify),
             BucketSpec::new(10.0, 1.5)
         );
+    }
+
+    #[test]
+    fn aimd_floor_is_a_share_of_the_rate_but_never_below_half_a_token_per_second() {
+        let config = GovernorConfig::default();
+        let floor = |class| config.aimd_spec(class).floor_per_second;
+        assert_eq!(floor(ApiClass::Describe), 0.5);
+        assert_eq!(floor(ApiClass::Targets), 0.5);
+        assert_eq!(floor(ApiClass::Modify), 0.5);
+        // A larger budget keeps the share; a tiny one is never floored above its own rate.
+        let mut big = GovernorConfig::default();
+        big.buckets.describe = BucketSpec::new(200.0, 50.0);
+        assert_eq!(big.aimd_spec(ApiClass::Describe).floor_per_second, 1.25);
+        let mut tiny = GovernorConfig::default();
+        tiny.buckets.modify = BucketSpec::new(2.0, 0.6);
+        assert_eq!(tiny.aimd_spec(ApiClass::Modify).floor_per_second, 0.3);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The async waiter on top of one token bucket: callers queue by priority (then arrival), only
-//! the head of the queue may take a token, and every wait ends at the caller's deadline or
+//! the head of the queue may take a token, a caller leaves its reserve in the bucket only while
+//! a higher priority competes for the class, and every wait ends at the caller's deadline or
 //! cancellation.
 
 use std::cmp::Reverse;
@@ -12,6 +13,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::governor::bucket::{AimdSpec, BucketSpec, TokenBucket};
+use crate::governor::contention::Contention;
 use crate::operation::Priority;
 
 /// Why a caller got no token.
@@ -32,6 +34,7 @@ struct Ticket {
 #[derive(Debug)]
 struct State {
     bucket: TokenBucket,
+    contention: Contention,
     queue: BTreeSet<Ticket>,
     next_seq: u64,
 }
@@ -62,10 +65,13 @@ impl Drop for QueueSlot<'_> {
 }
 
 impl ClassLimiter {
-    pub fn new(spec: BucketSpec, aimd: AimdSpec) -> Self {
+    /// `contention_window`: how long after its last request a priority still counts as
+    /// competing for this class.
+    pub fn new(spec: BucketSpec, aimd: AimdSpec, contention_window: Duration) -> Self {
         Self {
             state: Mutex::new(State {
                 bucket: TokenBucket::new(spec, aimd, Instant::now().into_std()),
+                contention: Contention::new(contention_window),
                 queue: BTreeSet::new(),
                 next_seq: 0,
             }),
@@ -81,7 +87,8 @@ impl ClassLimiter {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Waits for one token at `priority`, leaving `reserve` tokens for higher priorities.
+    /// Waits for one token at `priority`, leaving `reserve` tokens (stated at the configured
+    /// rate, see [`TokenBucket::try_take`]) for higher priorities while one competes.
     /// Returns how long the caller waited.
     pub async fn acquire(
         &self,
@@ -93,6 +100,7 @@ impl ClassLimiter {
         let started = Instant::now();
         let ticket = {
             let mut state = self.lock();
+            state.contention.note(priority, started.into_std());
             state.next_seq += 1;
             let ticket = Ticket {
                 rank: Reverse(priority),
@@ -117,8 +125,16 @@ impl ClassLimiter {
             let wake_at = {
                 let mut state = self.lock();
                 if state.queue.first() == Some(&ticket) {
-                    match state.bucket.try_take(now.into_std(), reserve) {
+                    let std_now = now.into_std();
+                    let competing_until = state.contention.higher_competes_until(priority, std_now);
+                    let kept = if competing_until.is_some() {
+                        reserve
+                    } else {
+                        0.0
+                    };
+                    match state.bucket.try_take(std_now, kept) {
                         Ok(()) => {
+                            state.contention.note(priority, std_now);
                             state.queue.remove(&ticket);
                             slot.armed = false;
                             drop(state);
@@ -126,7 +142,15 @@ impl ClassLimiter {
                             return Ok(now.saturating_duration_since(started));
                         }
                         Err(wait) => {
-                            let at = now.checked_add(wait).unwrap_or(deadline);
+                            let mut at = now.checked_add(wait).unwrap_or(deadline);
+                            // The reserve is released when the competition lapses; the token
+                            // may come sooner than the reserve would allow.
+                            if let Some(until) = competing_until {
+                                let free = now
+                                    .checked_add(state.bucket.wait_for(std_now, 0.0))
+                                    .unwrap_or(deadline);
+                                at = at.min(free.max(Instant::from_std(until)));
+                            }
                             if at > deadline {
                                 return Err(AcquireError::DeadlineExceeded);
                             }

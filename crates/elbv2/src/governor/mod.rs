@@ -3,10 +3,26 @@
 //! kept for higher priorities; AIMD slows a class down when AWS throttles it; retries with
 //! jittered back-off, bounded by count, deadline and cancellation. [`Governed`] applies all of
 //! this to any [`crate::Elbv2Api`] implementation.
+//!
+//! Reserves exist so that a higher priority that is using a class (deregistrations during a
+//! rollout, say) finds tokens for its next burst even while lower priorities (health polls,
+//! drift scans) drain the bucket. Two rules keep them from delaying anyone for nothing:
+//! - a caller keeps its reserve back only while a higher priority *competes* for that class:
+//!   one of its callers asked for or took a token of the class within
+//!   [`GovernorConfig::contention_window`] (a queued caller counts from its arrival). With no
+//!   competitor the whole bucket is available, and the priority queue still serves any higher
+//!   caller that arrives first;
+//! - a reserve is stated at the configured rate and shrinks with the AIMD rate, so keeping it
+//!   costs a fixed refill time (`share × capacity / configured rate`, 1.2 s for a health poll
+//!   by default) however far AIMD has cut the rate. After a `Throttling` answer (which empties
+//!   the bucket) a retry therefore waits about one token at the reduced rate, plus that fixed
+//!   time only when a higher priority competes — never a whole reserve refilled at a fraction
+//!   of the rate, which would push a pending gate behind many seconds of budget wait.
 
 pub mod backoff;
 pub mod bucket;
 pub mod config;
+pub mod contention;
 mod governed;
 pub mod limiter;
 
@@ -49,8 +65,13 @@ impl Governor {
     }
 
     fn build(config: GovernorConfig, metrics: Option<Elbv2Metrics>) -> Self {
-        let limiter =
-            |class| ClassLimiter::new(config.effective_bucket(class), config.aimd_spec(class));
+        let limiter = |class| {
+            ClassLimiter::new(
+                config.effective_bucket(class),
+                config.aimd_spec(class),
+                config.contention_window,
+            )
+        };
         let rng = config
             .jitter_seed
             .map(JitterRng::new)

@@ -1,0 +1,104 @@
+//! Which priorities compete for one class: a priority competes from the moment one of its
+//! callers asks for a token until `window` after the last such request or grant. A reserve is
+//! kept back from lower priorities only while a higher priority competes, so a health poll is
+//! never held behind tokens that no caller will use. Pure bookkeeping with explicit instants.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use crate::operation::Priority;
+
+/// Recent activity per priority on one class.
+#[derive(Debug, Clone)]
+pub struct Contention {
+    window: Duration,
+    last_seen: BTreeMap<Priority, Instant>,
+}
+
+impl Contention {
+    pub fn new(window: Duration) -> Self {
+        Self {
+            window,
+            last_seen: BTreeMap::new(),
+        }
+    }
+
+    /// A caller of `priority` asked for, or took, a token at `now`.
+    pub fn note(&mut self, priority: Priority, now: Instant) {
+        let seen = self.last_seen.entry(priority).or_insert(now);
+        if now > *seen {
+            *seen = now;
+        }
+    }
+
+    /// When no priority above `priority` competes any more, unless one calls again; `None` when
+    /// none competes at `now`.
+    pub fn higher_competes_until(&self, priority: Priority, now: Instant) -> Option<Instant> {
+        self.last_seen
+            .range((
+                std::ops::Bound::Excluded(priority),
+                std::ops::Bound::Unbounded,
+            ))
+            .filter_map(|(_, seen)| seen.checked_add(self.window))
+            .filter(|until| *until > now)
+            .max()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WINDOW: Duration = Duration::from_secs(30);
+
+    fn secs(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
+
+    #[test]
+    fn nobody_competes_until_a_higher_priority_calls() {
+        let t0 = Instant::now();
+        let mut contention = Contention::new(WINDOW);
+        assert_eq!(
+            contention.higher_competes_until(Priority::DriftScan, t0),
+            None
+        );
+        // Equal and lower priorities are not competition.
+        contention.note(Priority::DescribeHealth, t0);
+        contention.note(Priority::DriftScan, t0);
+        assert_eq!(
+            contention.higher_competes_until(Priority::DescribeHealth, t0),
+            None
+        );
+        assert_eq!(
+            contention.higher_competes_until(Priority::DriftScan, t0),
+            Some(t0 + WINDOW)
+        );
+    }
+
+    #[test]
+    fn competition_lapses_one_window_after_the_last_call() {
+        let t0 = Instant::now();
+        let mut contention = Contention::new(WINDOW);
+        contention.note(Priority::Deregister, t0);
+        contention.note(Priority::Register, t0 + secs(10));
+        let until = contention.higher_competes_until(Priority::DescribeHealth, t0 + secs(20));
+        assert_eq!(until, Some(t0 + secs(40)), "the latest competitor counts");
+        // Register only competes with lower priorities; Deregister's call has lapsed for it.
+        assert_eq!(
+            contention.higher_competes_until(Priority::Register, t0 + secs(30)),
+            None
+        );
+        assert_eq!(
+            contention.higher_competes_until(Priority::DescribeHealth, t0 + secs(40)),
+            None
+        );
+        // A new call renews it; an older instant never moves it back.
+        contention.note(Priority::Deregister, t0 + secs(50));
+        contention.note(Priority::Deregister, t0 + secs(45));
+        assert_eq!(
+            contention.higher_competes_until(Priority::Register, t0 + secs(50)),
+            Some(t0 + secs(80))
+        );
+    }
+}
