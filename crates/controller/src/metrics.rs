@@ -81,6 +81,7 @@ pub struct Metrics {
     targets: IntGaugeVec,
     breaker_trips: IntCounterVec,
     decode_failures: IntCounterVec,
+    health_answers: IntCounterVec,
 }
 
 fn name(suffix: &str) -> String {
@@ -151,6 +152,14 @@ impl Metrics {
             &["kind"],
         )
         .map_err(metrics_error)?;
+        let health_answers = IntCounterVec::new(
+            Opts::new(
+                name("target_health_answers_total"),
+                "Target health a pass used, by source: a DescribeTargetHealth call (aws) or the group's held answer (reused).",
+            ),
+            &["source"],
+        )
+        .map_err(metrics_error)?;
         for collector in [
             Box::new(reconciles.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(duration.clone()),
@@ -159,6 +168,7 @@ impl Metrics {
             Box::new(targets.clone()),
             Box::new(breaker_trips.clone()),
             Box::new(decode_failures.clone()),
+            Box::new(health_answers.clone()),
         ] {
             registry.register(collector).map_err(metrics_error)?;
         }
@@ -170,6 +180,7 @@ impl Metrics {
             targets,
             breaker_trips,
             decode_failures,
+            health_answers,
         })
     }
 
@@ -257,5 +268,16 @@ impl Metrics {
     /// Counts an object skipped by a watch.
     pub fn decode_failure(&self, kind: &str) {
         self.decode_failures.with_label_values(&[kind]).inc();
+    }
+
+    /// One pass used target health from AWS (`reused` false) or from the group's held answer.
+    pub fn health_answer(&self, reused: bool) {
+        let source = if reused { "reused" } else { "aws" };
+        self.health_answers.with_label_values(&[source]).inc();
+    }
+
+    /// How many passes took their target health from `source` (`aws` or `reused`).
+    pub fn health_answers(&self, source: &str) -> u64 {
+        self.health_answers.with_label_values(&[source]).get()
     }
 }

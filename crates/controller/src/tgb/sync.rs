@@ -85,6 +85,7 @@ pub(crate) async fn observe(
         && let Some(held) = reusable(ctx, arn, settings)
     {
         tracing::trace!(arn, "target health reused");
+        ctx.metrics.health_answer(true);
         return Ok(Some(held));
     }
     let (sent, mutations) = ctx.update_group(arn, |group| (Instant::now(), group.mutations));
@@ -94,6 +95,7 @@ pub(crate) async fn observe(
         .await
     {
         Ok(health) => {
+            ctx.metrics.health_answer(false);
             let targets: Vec<ObservedTarget> = health.iter().filter_map(observed).collect();
             ctx.update_group(arn, |group| {
                 group.answer = Some(HeldHealth {

@@ -95,9 +95,12 @@ async fn a_pass_right_after_another_reuses_the_answer_until_the_max_age() {
     advance_ms(2_900).await;
     pass(&ctx, &arn).await;
     assert_eq!(describes(&fake), 1, "younger than 3 s: shared");
+    assert_eq!(ctx.metrics.health_answers("aws"), 1);
+    assert_eq!(ctx.metrics.health_answers("reused"), 2);
     advance_ms(100).await;
     pass(&ctx, &arn).await;
     assert_eq!(describes(&fake), 2, "3 s old: asked again");
+    assert_eq!(ctx.metrics.health_answers("aws"), 2);
     observe(&ctx, &arn, None).await.unwrap();
     assert_eq!(
         describes(&fake),
