@@ -5,6 +5,9 @@
 //! would retry that LIST forever, so one bad object would blind the controller to every other.
 //! Here such an object is logged, counted and skipped. `managedFields` are dropped before the
 //! objects reach the store; they are a large share of every object and nothing reads them.
+//! Pods, watched cluster-wide and the most numerous kind, are cut down further ([`lean`]).
+
+mod lean;
 
 use std::fmt::Debug;
 use std::time::Duration;
@@ -99,6 +102,7 @@ pub fn reflectors(
         "TargetGroupBinding",
         on_decode_failure.clone(),
         keep.clone(),
+        None,
     );
     let (services_reader, services) = guarded::<Service>(
         client,
@@ -107,6 +111,7 @@ pub fn reflectors(
         "Service",
         on_decode_failure.clone(),
         keep.clone(),
+        None,
     );
     // Only slices that belong to a Service can feed a binding.
     let (slices_reader, slices) = guarded::<EndpointSlice>(
@@ -116,6 +121,7 @@ pub fn reflectors(
         "EndpointSlice",
         on_decode_failure.clone(),
         keep.clone(),
+        None,
     );
     let (pods_reader, pods) = guarded::<Pod>(
         client,
@@ -124,6 +130,7 @@ pub fn reflectors(
         "Pod",
         on_decode_failure.clone(),
         keep,
+        Some(lean::lean_pod),
     );
     let (nodes_reader, nodes) = guarded::<Node>(
         client,
@@ -131,6 +138,7 @@ pub fn reflectors(
         watcher::Config::default(),
         "Node",
         on_decode_failure,
+        None,
         None,
     );
     (
@@ -158,6 +166,7 @@ fn guarded<K>(
     kind: &'static str,
     on_decode_failure: DecodeFailureHook,
     keep: Keep,
+    trim: Option<fn(&mut DynamicObject)>,
 ) -> (Store<K>, Touched<K>)
 where
     K: Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
@@ -170,7 +179,12 @@ where
     let (reader, writer) = reflector::store::<K>();
     let events = watcher::watcher(api, config)
         .default_backoff()
-        .modify(|object: &mut DynamicObject| object.metadata.managed_fields = None)
+        .modify(move |object: &mut DynamicObject| {
+            object.metadata.managed_fields = None;
+            if let Some(trim) = trim {
+                trim(object);
+            }
+        })
         .try_filter_map(move |event| {
             let event = match &keep {
                 Some(keep) => kept(event, keep),
