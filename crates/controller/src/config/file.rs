@@ -32,6 +32,9 @@ pub struct FileConfig {
     pub enable_leader_election: Option<bool>,
     pub leader_election_id: Option<String>,
     pub leader_election_namespace: Option<String>,
+    pub leader_election_lease_duration: Option<String>,
+    pub leader_election_renew_deadline: Option<String>,
+    pub leader_election_retry_period: Option<String>,
     pub aws_region: Option<String>,
     pub aws_max_retries: Option<u32>,
     pub targetgroupbinding_max_concurrent_reconciles: Option<u16>,
@@ -95,6 +98,24 @@ impl FileConfig {
         ))
     }
 
+    /// The Lease timings, parsed: (lease duration, renew deadline, retry period).
+    pub fn lease_timings(&self) -> Result<LeaseTimings, Error> {
+        Ok((
+            duration(
+                self.leader_election_lease_duration.as_deref(),
+                "leader-election-lease-duration",
+            )?,
+            duration(
+                self.leader_election_renew_deadline.as_deref(),
+                "leader-election-renew-deadline",
+            )?,
+            duration(
+                self.leader_election_retry_period.as_deref(),
+                "leader-election-retry-period",
+            )?,
+        ))
+    }
+
     /// The webhook listen address, parsed.
     pub fn webhook_ip(&self) -> Result<Option<IpAddr>, Error> {
         self.webhook_bind_addr
@@ -112,6 +133,8 @@ impl FileConfig {
 
 /// Durations of the file's certificate keys: rotate-after, overlap, refresh interval.
 pub type CertTimings = (Option<Duration>, Option<Duration>, Option<Duration>);
+/// Lease duration, renew deadline and retry period as a file states them.
+pub type LeaseTimings = (Option<Duration>, Option<Duration>, Option<Duration>);
 
 /// A Go-style duration held as text under `key`.
 fn duration(text: Option<&str>, key: &str) -> Result<Option<Duration>, Error> {

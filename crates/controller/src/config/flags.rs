@@ -68,6 +68,15 @@ pub struct Flags {
     /// Namespace of the Lease [default: the pod's namespace, else kube-system].
     #[arg(long, env = "LBGATE_LEADER_ELECTION_NAMESPACE")]
     pub leader_election_namespace: Option<String>,
+    /// How long a follower waits after the last renewal before it takes the Lease [default: 15s].
+    #[arg(long, env = "LBGATE_LEADER_ELECTION_LEASE_DURATION", value_parser = super::parse_duration)]
+    pub leader_election_lease_duration: Option<Duration>,
+    /// How long the leader keeps trying to renew before it gives up leading [default: 10s].
+    #[arg(long, env = "LBGATE_LEADER_ELECTION_RENEW_DEADLINE", value_parser = super::parse_duration)]
+    pub leader_election_renew_deadline: Option<Duration>,
+    /// How often the Lease is renewed or tried [default: 2s].
+    #[arg(long, env = "LBGATE_LEADER_ELECTION_RETRY_PERIOD", value_parser = super::parse_duration)]
+    pub leader_election_retry_period: Option<Duration>,
     /// AWS region (the SDK's chain decides when unset).
     #[arg(long, env = "LBGATE_AWS_REGION")]
     pub aws_region: Option<String>,

@@ -28,6 +28,11 @@ pub const DEFAULT_CERT_ROTATE_AFTER: Duration = Duration::from_secs(30 * 24 * 36
 pub const DEFAULT_CERT_OVERLAP: Duration = Duration::from_secs(3600);
 /// The certificate Secret or directory is re-read this often.
 pub const DEFAULT_CERT_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
+/// client-go's leader-election defaults, which LBC (controller-runtime) uses.
+pub const DEFAULT_LEASE_DURATION: Duration = Duration::from_secs(15);
+pub const DEFAULT_RENEW_DEADLINE: Duration = Duration::from_secs(10);
+pub const DEFAULT_RETRY_PERIOD: Duration = Duration::from_secs(2);
+const MIN_RETRY_PERIOD: Duration = Duration::from_millis(100);
 /// Re-reading faster would only load the API server.
 const MIN_CERT_REFRESH_INTERVAL: Duration = Duration::from_millis(100);
 /// Validity of self-managed CAs and serving certificates.
@@ -100,6 +105,12 @@ pub struct Config {
     pub leader_election_id: String,
     /// `None`: the pod's namespace (`POD_NAMESPACE`), else `kube-system`.
     pub leader_election_namespace: Option<String>,
+    /// A follower takes the Lease this long after its last renewal.
+    pub leader_election_lease_duration: Duration,
+    /// The leader stops leading when it could not renew for this long.
+    pub leader_election_renew_deadline: Duration,
+    /// Renewals and attempts happen this often.
+    pub leader_election_retry_period: Duration,
     pub aws_region: Option<String>,
     pub aws_max_retries: u32,
     pub max_concurrent_reconciles: u16,
@@ -160,6 +171,7 @@ pub fn resolve(flags: Flags, file: FileConfig) -> Result<Config, Error> {
     let backoff_file = file.backoff_cap()?;
     let webhook_ip_file = file.webhook_ip()?;
     let (rotate_after_file, overlap_file, refresh_file) = file.cert_timings()?;
+    let (lease_file, renew_file, retry_file) = file.lease_timings()?;
     let health_age_file = file.target_health_max_age()?;
     let with_port = |port| SocketAddr::new(any_port().ip(), port);
     let config = Config {
@@ -225,6 +237,18 @@ pub fn resolve(flags: Flags, file: FileConfig) -> Result<Config, Error> {
             .leader_election_id
             .or(file.leader_election_id)
             .unwrap_or_else(|| DEFAULT_LEADER_ELECTION_ID.to_owned()),
+        leader_election_lease_duration: flags
+            .leader_election_lease_duration
+            .or(lease_file)
+            .unwrap_or(DEFAULT_LEASE_DURATION),
+        leader_election_renew_deadline: flags
+            .leader_election_renew_deadline
+            .or(renew_file)
+            .unwrap_or(DEFAULT_RENEW_DEADLINE),
+        leader_election_retry_period: flags
+            .leader_election_retry_period
+            .or(retry_file)
+            .unwrap_or(DEFAULT_RETRY_PERIOD),
         leader_election_namespace: flags
             .leader_election_namespace
             .or(file.leader_election_namespace)
@@ -315,6 +339,28 @@ fn validate(config: &Config) -> Result<(), Error> {
         return Err(invalid(
             "webhook-cert-refresh-interval",
             format!("must be at least {MIN_CERT_REFRESH_INTERVAL:?}"),
+        ));
+    }
+    // client-go's rules: the leader must give up before a follower may take over, and must
+    // get more than one renewal attempt (with jitter) before it gives up.
+    if config.leader_election_retry_period < MIN_RETRY_PERIOD {
+        return Err(invalid(
+            "leader-election-retry-period",
+            format!("must be at least {MIN_RETRY_PERIOD:?}"),
+        ));
+    }
+    if config.leader_election_renew_deadline.as_secs_f64()
+        <= config.leader_election_retry_period.as_secs_f64() * 1.2
+    {
+        return Err(invalid(
+            "leader-election-renew-deadline",
+            "must be more than 1.2 x --leader-election-retry-period",
+        ));
+    }
+    if config.leader_election_lease_duration <= config.leader_election_renew_deadline {
+        return Err(invalid(
+            "leader-election-lease-duration",
+            "must be more than --leader-election-renew-deadline",
         ));
     }
     if config.webhook_cert_rotate_after.is_zero() {

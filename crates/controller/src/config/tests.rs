@@ -161,6 +161,67 @@ fn webhook_address_and_certificate_timings_come_from_flags_or_file() {
     }
 }
 
+#[test]
+fn lease_timings_come_from_flags_or_file_and_follow_client_go_rules() {
+    let default = Config::from_args(args(&[])).unwrap();
+    assert_eq!(
+        (
+            default.leader_election_lease_duration,
+            default.leader_election_renew_deadline,
+            default.leader_election_retry_period
+        ),
+        (
+            Duration::from_secs(15),
+            Duration::from_secs(10),
+            Duration::from_secs(2)
+        )
+    );
+    let file = FileConfig::parse(
+        "leader-election-lease-duration: 6s\nleader-election-renew-deadline: 4s\n\
+         leader-election-retry-period: 1s\n",
+        "test",
+    )
+    .unwrap();
+    let config = resolve(Flags::default(), file.clone()).unwrap();
+    assert_eq!(
+        config.leader_election_lease_duration,
+        Duration::from_secs(6)
+    );
+    assert_eq!(
+        config.leader_election_renew_deadline,
+        Duration::from_secs(4)
+    );
+    assert_eq!(config.leader_election_retry_period, Duration::from_secs(1));
+    let flags = Flags::try_parse_from(args(&["--leader-election-lease-duration", "8s"])).unwrap();
+    assert_eq!(
+        resolve(flags, file).unwrap().leader_election_lease_duration,
+        Duration::from_secs(8)
+    );
+    for (bad, flag) in [
+        (
+            &["--leader-election-lease-duration", "10s"][..],
+            "--leader-election-lease-duration",
+        ),
+        (
+            &["--leader-election-renew-deadline", "2s"][..],
+            "--leader-election-renew-deadline",
+        ),
+        (
+            &["--leader-election-retry-period", "10ms"][..],
+            "--leader-election-retry-period",
+        ),
+    ] {
+        let message = error_text(Config::from_args(args(bad)));
+        assert!(message.contains(flag), "{bad:?}: {message}");
+    }
+    let file = FileConfig::parse("leader-election-retry-period: often\n", "test").unwrap();
+    let message = error_text(resolve(Flags::default(), file));
+    assert!(
+        message.contains("leader-election-retry-period"),
+        "{message}"
+    );
+}
+
 #[tokio::test]
 async fn the_webhook_listens_where_configured() {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();

@@ -33,9 +33,9 @@ impl LeaseConfig {
             name: name.to_owned(),
             namespace: namespace.to_owned(),
             identity: identity.to_owned(),
-            lease_duration: Duration::from_secs(15),
-            renew_deadline: Duration::from_secs(10),
-            retry_period: Duration::from_secs(2),
+            lease_duration: crate::config::DEFAULT_LEASE_DURATION,
+            renew_deadline: crate::config::DEFAULT_RENEW_DEADLINE,
+            retry_period: crate::config::DEFAULT_RETRY_PERIOD,
             kube_timeout: Duration::from_secs(5),
         }
     }

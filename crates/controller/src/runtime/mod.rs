@@ -79,7 +79,14 @@ impl Parts {
             .clone()
             .or_else(|| std::env::var("POD_NAMESPACE").ok())
             .unwrap_or_else(|| "kube-system".to_owned());
-        let lease = LeaseConfig::new(&config.leader_election_id, &namespace, &identity);
+        let lease = LeaseConfig {
+            lease_duration: config.leader_election_lease_duration,
+            renew_deadline: config.leader_election_renew_deadline,
+            retry_period: config.leader_election_retry_period,
+            // One call may not use up the whole renew deadline.
+            kube_timeout: (config.leader_election_renew_deadline / 2).min(Duration::from_secs(5)),
+            ..LeaseConfig::new(&config.leader_election_id, &namespace, &identity)
+        };
         let self_managed = SelfManagedConfig {
             rotate_after: config.webhook_cert_rotate_after,
             overlap: config.webhook_cert_overlap,
