@@ -62,6 +62,23 @@ fn patch_error(error: PatchError) -> ApiError {
 }
 
 impl Store {
+    /// What the API server does to a request's object before admission: the built-in kinds'
+    /// defaulting (main resource only), then a custom resource's pruning and schema defaults.
+    /// Answers the `unknown field` warnings.
+    fn decode(
+        &self,
+        res: &ResourceInfo,
+        object: &mut Value,
+        subresource: Subresource,
+        options: &WriteOptions,
+        arrival: Arrival,
+    ) -> Result<Vec<String>, ApiError> {
+        if subresource == Subresource::Main {
+            apply_defaults(res, object);
+        }
+        self.decode_custom(res, object, options.field_validation, arrival)
+    }
+
     /// Creates an object: defaults, mutating admission, then the store.
     pub async fn create(
         &self,
@@ -79,9 +96,7 @@ impl Store {
         if res.namespaced {
             meta::set_meta(&mut object, "namespace", json!(namespace));
         }
-        apply_defaults(res, &mut object);
-        let decoded =
-            self.decode_custom(res, &mut object, options.field_validation, Arrival::Body)?;
+        let decoded = self.decode(res, &mut object, Subresource::Main, options, Arrival::Body)?;
         let admitted = self
             .admit(
                 res,
@@ -119,11 +134,7 @@ impl Store {
         let Some(old) = self.get(res, namespace, name) else {
             return Err(ApiError::not_found(&res.group, &res.plural, name));
         };
-        if subresource == Subresource::Main {
-            apply_defaults(res, &mut object);
-        }
-        let decoded =
-            self.decode_custom(res, &mut object, options.field_validation, Arrival::Body)?;
+        let decoded = self.decode(res, &mut object, subresource, options, Arrival::Body)?;
         let admitted = self
             .admit(
                 res,
@@ -192,11 +203,7 @@ impl Store {
                 return Err(ApiError::conflict_modified(&res.group, &res.plural, name));
             }
             meta::set_meta(&mut patched, "resourceVersion", json!(stored_version));
-            if subresource == Subresource::Main {
-                apply_defaults(res, &mut patched);
-            }
-            let decoded =
-                self.decode_custom(res, &mut patched, options.field_validation, Arrival::Patch)?;
+            let decoded = self.decode(res, &mut patched, subresource, options, Arrival::Patch)?;
             let admitted = self
                 .admit(
                     res,
