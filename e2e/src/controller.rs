@@ -12,7 +12,8 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::http::http_get;
 
 /// How the webhook server gets its certificate.
 #[derive(Clone, Debug)]
@@ -346,56 +347,6 @@ impl Drop for ControllerProcess {
     }
 }
 
-/// One plain HTTP/1.1 GET on 127.0.0.1; `None` when nothing answers within two seconds.
-pub async fn http_get(addr: SocketAddr, path: &str) -> Option<(u16, String)> {
-    let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-        let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
-        stream.write_all(request.as_bytes()).await.ok()?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.ok()?;
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n")?;
-        let code = head.split_whitespace().nth(1)?.parse().ok()?;
-        let body = if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            dechunk(body)
-        } else {
-            body.to_owned()
-        };
-        Some((code, body))
-    };
-    tokio::time::timeout(Duration::from_secs(2), exchange)
-        .await
-        .ok()
-        .flatten()
-}
-
-/// The payload of a chunked HTTP/1.1 body.
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
-        let Ok(size) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if size == 0 {
-            break;
-        }
-        let Some(chunk) = rest.get(..size) else {
-            out.push_str(rest);
-            break;
-        };
-        out.push_str(chunk);
-        body = rest
-            .get(size..)
-            .unwrap_or_default()
-            .trim_start_matches("\r\n");
-    }
-    out
-}
-
 /// Sum of the samples of `name` (exact metric name, so `_bucket`/`_count` are separate) whose
 /// label set includes every pair of `labels`.
 pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
@@ -453,14 +404,6 @@ mod tests {
         assert_eq!(
             sum_samples(TEXT, "lbgate_gate_seconds_bucket", &[("le", "0.5")]),
             7.0
-        );
-    }
-
-    #[test]
-    fn chunked_bodies_are_joined() {
-        assert_eq!(
-            dechunk("5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"),
-            "hello world"
         );
     }
 }

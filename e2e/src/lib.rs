@@ -2,5 +2,7 @@
 
 pub mod bench;
 pub mod controller;
+pub mod http;
 pub mod serve;
+pub mod wait;
 pub mod world;

@@ -19,9 +19,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use aws_sdk_elasticloadbalancingv2 as elbv2;
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::controller::binary;
+use crate::http::http_call;
 
 /// How `lbgate-sim serve` is started.
 #[derive(Clone, Debug)]
@@ -502,7 +502,7 @@ impl SimElbv2 {
         path: &str,
         body: Option<&str>,
     ) -> anyhow::Result<String> {
-        let (code, answer) = http_call(self.control, method, path, body)
+        let (code, answer) = http_call(self.control, method, path, body, Duration::from_secs(5))
             .await
             .with_context(|| format!("{method} {path}: no answer from the ELBv2 simulator"))?;
         if !(200..300).contains(&code) {
@@ -510,42 +510,6 @@ impl SimElbv2 {
         }
         Ok(answer)
     }
-}
-
-/// One plain HTTP/1.1 request with an optional JSON body; `None` when nothing answers within
-/// five seconds. The control API answers with a Content-Length, never chunked.
-async fn http_call(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-) -> Option<(u16, String)> {
-    let exchange = async {
-        let mut stream = tokio::net::TcpStream::connect(addr).await.ok()?;
-        let body = body.unwrap_or_default();
-        let request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).await.ok()?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await.ok()?;
-        let text = String::from_utf8_lossy(&raw).into_owned();
-        let (head, body) = text.split_once("\r\n\r\n")?;
-        if head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked")
-        {
-            return None;
-        }
-        let code = head.split_whitespace().nth(1)?.parse().ok()?;
-        Some((code, body.to_owned()))
-    };
-    tokio::time::timeout(Duration::from_secs(5), exchange)
-        .await
-        .ok()
-        .flatten()
 }
 
 #[cfg(test)]

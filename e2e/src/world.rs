@@ -347,24 +347,9 @@ impl ControlledWorld {
         &self,
         what: &str,
         within: Duration,
-        mut check: impl AsyncFnMut() -> anyhow::Result<Option<T>>,
+        check: impl AsyncFnMut() -> anyhow::Result<Option<T>>,
     ) -> anyhow::Result<T> {
-        let until = Instant::now() + within;
-        let mut last_error = String::new();
-        loop {
-            match check().await {
-                Ok(Some(value)) => return Ok(value),
-                Ok(None) => last_error.clear(),
-                Err(error) => last_error = format!(" (last error: {error:#})"),
-            }
-            if Instant::now() >= until {
-                bail!(
-                    "timed out after {within:?} waiting for {what}{last_error}\n{}",
-                    self.diagnostics()
-                );
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        crate::wait::eventually(what, within, POLL, || self.diagnostics(), check).await
     }
 
     /// Every pod's timeline so far.

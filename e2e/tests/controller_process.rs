@@ -20,27 +20,13 @@ use kube::Api;
 use kube::api::{ListParams, PostParams};
 use lbgate_api::TargetGroupBinding;
 use lbgate_e2e::controller::{ControllerOptions, ControllerProcess};
+use lbgate_e2e::wait::eventually;
 use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
 use lbgate_sim::kube::{KubeSim, KubeSimConfig};
 use lbgate_sim::world::{World, WorldConfig};
 use serde_json::json;
 
 const GATE: &str = "target-health.elbv2.k8s.aws/web";
-
-async fn eventually<T, Fut: Future<Output = Option<T>>>(
-    what: &str,
-    within: Duration,
-    mut check: impl FnMut() -> Fut,
-) -> T {
-    let until = Instant::now() + within;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(Instant::now() < until, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
 
 fn gate_status(pod: &Pod) -> Option<&str> {
     let conditions = pod.status.as_ref()?.conditions.as_ref()?;
@@ -241,18 +227,19 @@ async fn the_binary_registers_a_deployment_and_gates_follow_target_health() {
         "no gate was ever False before its target was healthy"
     );
     assert_eq!(healthy().await.len(), 3);
+    let deployments = Api::<Deployment>::namespaced(client.clone(), "default");
     eventually(
         "the Deployment available",
         Duration::from_secs(20),
-        || async {
-            let d = Api::<Deployment>::namespaced(client.clone(), "default")
-                .get("web")
-                .await
-                .ok()?;
-            (d.status?.available_replicas == Some(3)).then_some(())
+        Duration::from_millis(100),
+        || controller.log_tail(30),
+        async || {
+            let d = deployments.get("web").await?;
+            Ok((d.status.and_then(|s| s.available_replicas) == Some(3)).then_some(()))
         },
     )
-    .await;
+    .await
+    .unwrap();
     let registered = controller
         .metric(
             "lbgate_aws_api_calls_total",

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use k8s_openapi::api::admissionregistration::v1::{
     MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
@@ -41,18 +41,11 @@ pub async fn eventually<T, Fut: Future<Output = Option<T>>>(
     logs: impl Fn() -> String,
     mut check: impl FnMut() -> Fut,
 ) -> T {
-    let until = Instant::now() + within;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            Instant::now() < until,
-            "timed out after {within:?} waiting for {what}\n{}",
-            logs()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    lbgate_e2e::wait::eventually(what, within, Duration::from_millis(100), logs, async || {
+        Ok(check().await)
+    })
+    .await
+    .unwrap_or_else(|error| panic!("{error:#}"))
 }
 
 /// The simulator, the client, ELBv2 and the two controller processes of one test.
