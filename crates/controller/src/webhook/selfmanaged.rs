@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use k8s_openapi::ByteString;
 use k8s_openapi::api::admissionregistration::v1::{
-    MutatingWebhookConfiguration, ValidatingWebhookConfiguration,
+    MutatingWebhookConfiguration, ValidatingWebhookConfiguration, WebhookClientConfig,
 };
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::jiff::Timestamp;
@@ -86,6 +86,21 @@ impl SelfManagedConfig {
         names.extend(self.extra_names.iter().cloned());
         names
     }
+}
+
+/// Puts `bundle` in every client config that lacks it; whether anything changed.
+fn set_bundle<'a>(
+    configs: impl Iterator<Item = &'a mut WebhookClientConfig>,
+    bundle: &ByteString,
+) -> bool {
+    let mut changed = false;
+    for config in configs {
+        if config.ca_bundle.as_ref() != Some(bundle) {
+            config.ca_bundle = Some(bundle.clone());
+            changed = true;
+        }
+    }
+    changed
 }
 
 fn text(data: &BTreeMap<String, ByteString>, key: &str) -> Option<String> {
@@ -312,28 +327,28 @@ impl SelfManaged {
         for name in &self.config.mutating_configurations {
             let api: Api<MutatingWebhookConfiguration> = Api::all(self.client.clone());
             self.update_configuration(&api, name, |config: &mut MutatingWebhookConfiguration| {
-                let mut changed = false;
-                for hook in config.webhooks.iter_mut().flatten() {
-                    if hook.client_config.ca_bundle.as_ref() != Some(&bytes) {
-                        hook.client_config.ca_bundle = Some(bytes.clone());
-                        changed = true;
-                    }
-                }
-                changed
+                set_bundle(
+                    config
+                        .webhooks
+                        .iter_mut()
+                        .flatten()
+                        .map(|h| &mut h.client_config),
+                    &bytes,
+                )
             })
             .await?;
         }
         for name in &self.config.validating_configurations {
             let api: Api<ValidatingWebhookConfiguration> = Api::all(self.client.clone());
             self.update_configuration(&api, name, |config: &mut ValidatingWebhookConfiguration| {
-                let mut changed = false;
-                for hook in config.webhooks.iter_mut().flatten() {
-                    if hook.client_config.ca_bundle.as_ref() != Some(&bytes) {
-                        hook.client_config.ca_bundle = Some(bytes.clone());
-                        changed = true;
-                    }
-                }
-                changed
+                set_bundle(
+                    config
+                        .webhooks
+                        .iter_mut()
+                        .flatten()
+                        .map(|h| &mut h.client_config),
+                    &bytes,
+                )
             })
             .await?;
         }
