@@ -224,3 +224,37 @@ async fn instance_mode_registers_ready_nodes_on_the_node_port() {
     .await;
     world.shutdown().await;
 }
+
+#[tokio::test]
+async fn pods_reach_the_store_cut_down_to_what_is_read() {
+    use futures::StreamExt;
+    let world = World::start().await;
+    let gate = "target-health.elbv2.k8s.aws/web";
+    world.pod("web-1", "10.0.1.1", Some(gate)).await;
+    let (stores, streams) = lbgate_controller::stores::reflectors(
+        &world.client,
+        &lbgate_controller::WatchScope::default(),
+        std::sync::Arc::new(|_| {}),
+    );
+    let drive = tokio::spawn(streams.pods.for_each(|_| async {}));
+    let pod = eventually("the pod in the store", || async {
+        stores.pods.state().into_iter().next()
+    })
+    .await;
+    drive.abort();
+    let spec = pod.spec.clone().unwrap();
+    assert!(spec.containers.is_empty(), "containers kept: {spec:?}");
+    assert_eq!(spec.node_name.as_deref(), Some("node-1"));
+    assert_eq!(spec.readiness_gates.unwrap()[0].condition_type, gate);
+    let status = pod.status.clone().unwrap();
+    assert_eq!(status.pod_ip.as_deref(), Some("10.0.1.1"));
+    assert!(
+        status
+            .conditions
+            .unwrap()
+            .iter()
+            .any(|c| c.type_ == "ContainersReady" && c.status == "True")
+    );
+    assert_eq!(pod.metadata.labels.clone().unwrap()["app"], "web");
+    world.shutdown().await;
+}
