@@ -1,7 +1,7 @@
-//! What every reconcile pass shares: clients, stores, configuration, metrics, the event
-//! recorder, and the little state a binding keeps between passes.
+//! What every reconcile pass shares: clients, stores, configuration, metrics, the Event queue,
+//! the clock, each binding's memory and what is known about each target group.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -9,16 +9,17 @@ use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::runtime::events::{Recorder, Reporter};
 use lbgate_api::consts::EVENT_REPORTING_CONTROLLER;
+use lbgate_core::binding::{BindingMemory, PassConfig};
 use lbgate_core::diff::DiffConfig;
 use lbgate_core::schedule::{
-    DEFAULT_ERROR_BACKOFF_BASE, DEFAULT_ERROR_BACKOFF_CAP, ErrorBackoff, ScheduleConfig,
+    DEFAULT_ERROR_BACKOFF_BASE, DEFAULT_ERROR_BACKOFF_CAP, ScheduleConfig,
 };
-use lbgate_core::target::{ObservedTarget, TargetKey};
-use lbgate_elbv2::{Elbv2Api, TargetGroup};
-use tokio::time::Instant;
+use lbgate_elbv2::Elbv2Api;
 
+use crate::events::EventQueue;
 use crate::metrics::Metrics;
 use crate::stores::Stores;
+use crate::tgb::TargetGroups;
 
 /// Tunables of the TargetGroupBinding controller.
 #[derive(Clone, Debug)]
@@ -35,7 +36,7 @@ pub struct ControllerConfig {
     pub error_backoff_cap: Duration,
     /// Requeue of a binding with bad input (it is woken early by any change to its inputs).
     pub invalid_requeue: Duration,
-    /// How long a `DescribeTargetGroups` answer is reused for a binding.
+    /// How long a `DescribeTargetGroups` answer is reused.
     pub target_group_ttl: Duration,
     /// Bound on one Kubernetes API call.
     pub kube_timeout: Duration,
@@ -62,102 +63,93 @@ impl Default for ControllerConfig {
     }
 }
 
-/// A cached `DescribeTargetGroups` answer.
-#[derive(Clone, Debug)]
-pub struct CachedTargetGroup {
-    pub arn: String,
-    pub group: TargetGroup,
-    pub fetched: Instant,
-}
-
-/// A DescribeTargetHealth answer held for reuse.
-#[derive(Clone, Debug)]
-pub struct HeldHealth {
-    /// Every target of the group, as AWS answered.
-    pub targets: Vec<ObservedTarget>,
-    /// When the call was sent (its age is counted from there).
-    pub sent: Instant,
-    /// [`GroupHealth::mutations`] when the call was sent.
-    pub mutations: u64,
-}
-
-/// What this process knows about one target group's health, shared by every binding on it.
-/// Lost on restart by design: the first pass after one simply calls AWS.
-#[derive(Clone, Debug)]
-pub struct GroupHealth {
-    /// Counts our RegisterTargets/DeregisterTargets calls on the group, bumped as each starts
-    /// and as it ends, so an answer whose call overlapped one is never taken for current.
-    pub mutations: u64,
-    /// The latest answer.
-    pub answer: Option<HeldHealth>,
-    /// When our RegisterTargets of each target returned: its verdict window is counted from
-    /// there.
-    pub registered: HashMap<TargetKey, Instant>,
-    /// Last time a pass asked about the group (idle groups are forgotten).
-    pub used: Instant,
-}
-
-impl GroupHealth {
-    fn new() -> Self {
-        Self {
-            mutations: 0,
-            answer: None,
-            registered: HashMap::new(),
-            used: Instant::now(),
+impl ControllerConfig {
+    /// The tunables core's pass planner reads.
+    pub fn pass(&self) -> PassConfig {
+        PassConfig {
+            diff: self.diff,
+            schedule: self.schedule,
+            invalid_requeue: self.invalid_requeue,
         }
     }
 }
 
-/// A group nobody asked about for this long is forgotten.
-const GROUP_IDLE_FORGET: Duration = Duration::from_secs(3600);
-
-/// What one binding remembers between passes. Lost on restart by design: everything that must
-/// survive one (ownership) lives in the ledger ConfigMap.
-#[derive(Clone, Debug)]
-pub struct BindingState {
-    /// Consecutive failures of this binding only.
-    pub backoff: ErrorBackoff,
-    /// The last health wait, so an error never delays a pending poll.
-    pub health_wait: Option<Duration>,
-    /// The running make-before-break hold.
-    pub hold_started: Option<Timestamp>,
-    /// When each target was registered by this process.
-    pub registered_at: BTreeMap<TargetKey, Timestamp>,
-    /// When each target was first seen healthy (until its gate is True).
-    pub healthy_at: BTreeMap<TargetKey, Timestamp>,
-    /// The target group, cached.
-    pub target_group: Option<CachedTargetGroup>,
-    /// Our ledger as last read or written; `None` until read.
-    pub ledger: Option<BTreeSet<TargetKey>>,
-    /// LBC's ledger: `None` until read, `Some(None)` when it does not exist.
-    pub lbc_ledger: Option<Option<BTreeSet<TargetKey>>>,
-    /// Gates written False, by pod `namespace/name`, with when they went False.
-    pub pending_gates: BTreeMap<String, Timestamp>,
-    /// Passes so far, mixed into jitter seeds.
-    pub passes: u64,
+/// Where passes read the time: the wall clock, or tokio's clock from a fixed start (tests on a
+/// paused clock, where registration instants must move with `tokio::time::advance`).
+#[derive(Clone, Copy, Debug)]
+pub enum Clock {
+    /// `Timestamp::now()`.
+    Wall,
+    /// `start` plus the tokio time elapsed since `origin`.
+    Tokio {
+        /// The tokio instant that maps to `start`.
+        origin: tokio::time::Instant,
+        /// The timestamp at `origin`.
+        start: Timestamp,
+    },
 }
 
-impl BindingState {
-    fn new(config: &ControllerConfig) -> Self {
-        Self {
-            backoff: ErrorBackoff::new(config.error_backoff_base, config.error_backoff_cap),
-            health_wait: None,
-            hold_started: None,
-            registered_at: BTreeMap::new(),
-            healthy_at: BTreeMap::new(),
-            target_group: None,
-            ledger: None,
-            lbc_ledger: None,
-            pending_gates: BTreeMap::new(),
-            passes: 0,
+impl Clock {
+    /// A clock that follows tokio's, starting now.
+    pub fn tokio() -> Self {
+        Self::Tokio {
+            origin: tokio::time::Instant::now(),
+            start: Timestamp::now(),
+        }
+    }
+
+    /// Now.
+    pub fn now(&self) -> Timestamp {
+        match self {
+            Self::Wall => Timestamp::now(),
+            Self::Tokio { origin, start } => {
+                let elapsed = i128::try_from(origin.elapsed().as_nanos()).unwrap_or(i128::MAX);
+                Timestamp::from_nanosecond(start.as_nanosecond().saturating_add(elapsed))
+                    .unwrap_or(*start)
+            }
         }
     }
 }
 
 /// A panic while holding one of these locks cannot leave a map half-written in a way that
-/// matters: every entry is a cache that the next pass rebuilds.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+/// matters: every entry is rebuilt by the next pass.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Every binding's memory, by `namespace/name`. A pass takes a copy at its start and puts the
+/// updated memory back at its end; kube-runtime never runs two passes of one binding at once.
+#[derive(Debug, Default)]
+pub struct Memories {
+    memories: Mutex<HashMap<String, BindingMemory>>,
+}
+
+impl Memories {
+    /// A copy of binding `id`'s memory; a fresh one when it has none.
+    pub fn get(&self, id: &str, config: &ControllerConfig) -> BindingMemory {
+        lock(&self.memories).get(id).cloned().unwrap_or_else(|| {
+            BindingMemory::new(config.error_backoff_base, config.error_backoff_cap)
+        })
+    }
+
+    /// Keeps binding `id`'s memory.
+    pub fn put(&self, id: &str, memory: BindingMemory) {
+        lock(&self.memories).insert(id.to_owned(), memory);
+    }
+
+    /// Forgets a deleted binding.
+    pub fn forget(&self, id: &str) {
+        lock(&self.memories).remove(id);
+    }
+
+    /// Ages of every pending gate of every binding, for the gauge.
+    pub fn pending_gate_ages(&self, now: Timestamp) -> Vec<Duration> {
+        lock(&self.memories)
+            .values()
+            .flat_map(|memory| memory.pending_gates.values())
+            .map(|since| lbgate_core::binding::memory::elapsed(*since, now))
+            .collect()
+    }
 }
 
 /// Shared by every pass.
@@ -167,13 +159,19 @@ pub struct Context {
     pub stores: Stores,
     pub config: ControllerConfig,
     pub metrics: Metrics,
-    pub recorder: Recorder,
-    states: Mutex<HashMap<String, BindingState>>,
-    groups: Mutex<HashMap<String, GroupHealth>>,
+    /// Events on bindings, published off the pass by one worker.
+    pub events: EventQueue,
+    /// Where passes read the time.
+    pub clock: Clock,
+    /// Each binding's memory.
+    pub memories: Memories,
+    /// What is known about each target group: its description and its shared health answer.
+    pub groups: TargetGroups,
 }
 
 impl Context {
-    /// A context; the recorder reports as lbgate's controller.
+    /// A context on the wall clock; Events report as lbgate's controller (instance: `POD_NAME`).
+    /// Call it inside a tokio runtime: the Event worker starts here.
     pub fn new(
         client: Client,
         elbv2: Arc<dyn Elbv2Api>,
@@ -185,78 +183,22 @@ impl Context {
             controller: EVENT_REPORTING_CONTROLLER.to_owned(),
             instance: std::env::var("POD_NAME").ok(),
         };
+        let recorder = Recorder::new(client.clone(), reporter);
         Self {
-            recorder: Recorder::new(client.clone(), reporter),
+            events: EventQueue::start(recorder, config.kube_timeout, metrics.clone()),
             client,
             elbv2,
             stores,
             config,
             metrics,
-            states: Mutex::new(HashMap::new()),
-            groups: Mutex::new(HashMap::new()),
+            clock: Clock::Wall,
+            memories: Memories::default(),
+            groups: TargetGroups::default(),
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, BindingState>> {
-        lock(&self.states)
-    }
-
-    /// A copy of a binding's state (fresh when unknown).
-    pub fn state(&self, key: &str) -> BindingState {
-        self.lock()
-            .get(key)
-            .cloned()
-            .unwrap_or_else(|| BindingState::new(&self.config))
-    }
-
-    /// Changes a binding's state in place.
-    pub fn update_state<T>(&self, key: &str, change: impl FnOnce(&mut BindingState) -> T) -> T {
-        let mut states = self.lock();
-        let state = states
-            .entry(key.to_owned())
-            .or_insert_with(|| BindingState::new(&self.config));
-        change(state)
-    }
-
-    /// Forgets a deleted binding.
-    pub fn forget(&self, key: &str) {
-        self.lock().remove(key);
-    }
-
-    /// A copy of what is known about target group `arn`'s health (fresh when unknown).
-    pub fn group(&self, arn: &str) -> GroupHealth {
-        lock(&self.groups)
-            .get(arn)
-            .cloned()
-            .unwrap_or_else(GroupHealth::new)
-    }
-
-    /// Changes what is known about target group `arn`'s health in place, and forgets groups
-    /// idle for an hour.
-    pub fn update_group<T>(&self, arn: &str, change: impl FnOnce(&mut GroupHealth) -> T) -> T {
-        let mut groups = lock(&self.groups);
-        groups.retain(|_, group| group.used.elapsed() < GROUP_IDLE_FORGET);
-        let group = groups
-            .entry(arn.to_owned())
-            .or_insert_with(GroupHealth::new);
-        group.used = Instant::now();
-        change(group)
-    }
-
-    /// Forgets a target group that no longer exists.
-    pub fn forget_group(&self, arn: &str) {
-        lock(&self.groups).remove(arn);
-    }
-
-    /// Ages of every pending gate of every binding, for the gauge.
-    pub fn pending_gate_ages(&self, now: Timestamp) -> Vec<Duration> {
-        self.lock()
-            .values()
-            .flat_map(|state| state.pending_gates.values())
-            .map(|since| {
-                let millis = now.as_millisecond().saturating_sub(since.as_millisecond());
-                Duration::from_millis(u64::try_from(millis).unwrap_or(0))
-            })
-            .collect()
+    /// Now, on the context's clock.
+    pub fn now(&self) -> Timestamp {
+        self.clock.now()
     }
 }

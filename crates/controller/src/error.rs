@@ -1,17 +1,24 @@
-//! The controller's one error enum. Variant names are stable: they double as the `error` label
-//! of `lbgate_reconciles_total` and as the reason of the Warning Event a failed pass emits.
+//! The controller's errors, in two enums: [`ReconcileError`] for what can fail in one pass of one
+//! binding (retried with that binding's backoff; nothing else is affected), and [`Error`] for
+//! what stops the process from starting or running (flags, configuration, listeners,
+//! certificates, the leader Lease). Variant names are stable: a pass's variant is the `error`
+//! label of `lbgate_tgb_reconciles_total` and the reason of its Warning Event, derived from the
+//! name rather than kept by hand.
 
 use lbgate_elbv2::Elbv2Error;
 
-/// Everything that can fail in the controller.
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
+/// What can fail in one pass of one binding.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
+pub enum ReconcileError {
     /// An object lacks metadata the controller needs (name, namespace, uid).
     #[error("{kind} is missing metadata.{field}")]
     MissingMetadata {
         kind: &'static str,
         field: &'static str,
     },
+    /// A store did not finish its first list in time.
+    #[error("store {kind} not synced: {message}")]
+    StoreSync { kind: &'static str, message: String },
     /// Adding our finalizer to a binding failed.
     #[error("adding finalizer to {binding}: {source}")]
     AddFinalizer {
@@ -87,21 +94,59 @@ pub enum Error {
         #[source]
         source: serde_json::Error,
     },
+    /// A Kubernetes API call did not answer within its timeout.
+    #[error("{operation} timed out")]
+    Timeout { operation: &'static str },
+}
+
+impl ReconcileError {
+    /// The stable category: the variant name.
+    pub fn category(&self) -> &'static str {
+        self.into()
+    }
+}
+
+/// What stops the process from starting or running.
+#[derive(Debug, thiserror::Error, strum::IntoStaticStr)]
+pub enum Error {
     /// A metric could not be registered.
     #[error("registering metrics: {source}")]
     Metrics {
         #[source]
         source: prometheus::Error,
     },
-    /// A store did not finish its first list in time.
-    #[error("store {kind} not synced: {message}")]
-    StoreSync { kind: &'static str, message: String },
     /// A command-line flag or environment variable was refused by the parser.
     #[error("{message}")]
     Flags { message: String, exit_code: i32 },
     /// A configuration value (flag, environment or file) is invalid.
     #[error("{message}")]
     Config { message: String },
+    /// The configuration file could not be read.
+    #[error("--config {path}: {source}")]
+    ConfigFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The configuration file is not the YAML the controller reads.
+    #[error("{origin}: {source}")]
+    ConfigSyntax {
+        origin: String,
+        #[source]
+        source: Box<serde_saphyr::Error>,
+    },
+    /// The Kubernetes client could not be built (no KUBECONFIG and not in a cluster).
+    #[error("building the Kubernetes client (KUBECONFIG or in-cluster): {source}")]
+    KubeClient {
+        #[source]
+        source: kube::Error,
+    },
+    /// The AWS call metrics could not be registered.
+    #[error("registering AWS metrics: {source}")]
+    AwsMetrics {
+        #[source]
+        source: Elbv2Error,
+    },
     /// A certificate or key could not be generated, read or used.
     #[error("certificate: {message}")]
     Certificate { message: String },
@@ -140,31 +185,28 @@ pub enum Error {
 impl Error {
     /// The stable category: the variant name.
     pub fn category(&self) -> &'static str {
-        match self {
-            Self::MissingMetadata { .. } => "MissingMetadata",
-            Self::AddFinalizer { .. } => "AddFinalizer",
-            Self::RemoveFinalizer { .. } => "RemoveFinalizer",
-            Self::PatchBindingStatus { .. } => "PatchBindingStatus",
-            Self::PatchPodStatus { .. } => "PatchPodStatus",
-            Self::Ledger { .. } => "Ledger",
-            Self::DescribeTargetGroups { .. } => "DescribeTargetGroups",
-            Self::DescribeTargetHealth { .. } => "DescribeTargetHealth",
-            Self::TargetGroupVanished { .. } => "TargetGroupVanished",
-            Self::RegisterTargets { .. } => "RegisterTargets",
-            Self::DeregisterTargets { .. } => "DeregisterTargets",
-            Self::InvalidTargetPort { .. } => "InvalidTargetPort",
-            Self::Serialize { .. } => "Serialize",
-            Self::Metrics { .. } => "Metrics",
-            Self::StoreSync { .. } => "StoreSync",
-            Self::Flags { .. } => "Flags",
-            Self::Config { .. } => "Config",
-            Self::Certificate { .. } => "Certificate",
-            Self::CertificateStore { .. } => "CertificateStore",
-            Self::Serve { .. } => "Serve",
-            Self::Lease { .. } => "Lease",
-            Self::LeaseLost { .. } => "LeaseLost",
-            Self::TaskEnded { .. } => "TaskEnded",
-            Self::Timeout { .. } => "Timeout",
+        self.into()
+    }
+}
+
+/// A Kubernetes API call that did not answer in time.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct TimedOut {
+    operation: &'static str,
+}
+
+impl From<TimedOut> for ReconcileError {
+    fn from(timed_out: TimedOut) -> Self {
+        Self::Timeout {
+            operation: timed_out.operation,
+        }
+    }
+}
+
+impl From<TimedOut> for Error {
+    fn from(timed_out: TimedOut) -> Self {
+        Self::Timeout {
+            operation: timed_out.operation,
         }
     }
 }
@@ -175,13 +217,37 @@ pub(crate) async fn kube_call<T>(
     operation: &'static str,
     timeout: std::time::Duration,
     future: impl std::future::Future<Output = Result<T, kube::Error>>,
-) -> Result<Result<T, kube::Error>, Error> {
+) -> Result<Result<T, kube::Error>, TimedOut> {
     tokio::time::timeout(timeout, future)
         .await
-        .map_err(|_| Error::Timeout { operation })
+        .map_err(|_| TimedOut { operation })
 }
 
 /// Whether the API answered 404.
 pub(crate) fn is_not_found(error: &kube::Error) -> bool {
     matches!(error, kube::Error::Api(status) if status.code == 404)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_are_variant_names() {
+        let pass = ReconcileError::TargetGroupVanished {
+            arn: "arn:tg".to_owned(),
+        };
+        assert_eq!(pass.category(), "TargetGroupVanished");
+        let process = Error::LeaseLost {
+            lease: "kube-system/lbgate".to_owned(),
+        };
+        assert_eq!(process.category(), "LeaseLost");
+        assert_eq!(
+            ReconcileError::Timeout {
+                operation: "GetLedger"
+            }
+            .category(),
+            "Timeout"
+        );
+    }
 }

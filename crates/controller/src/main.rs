@@ -88,14 +88,11 @@ async fn run(config: Config) -> Result<(), Error> {
     }
     tracing::info!(?config, "starting");
     let registry = prometheus::Registry::new();
-    let aws_metrics = Elbv2Metrics::register(&registry).map_err(|e| Error::Config {
-        message: format!("AWS metrics: {e}"),
-    })?;
+    let aws_metrics =
+        Elbv2Metrics::register(&registry).map_err(|source| Error::AwsMetrics { source })?;
     let client = kube::Client::try_default()
         .await
-        .map_err(|e| Error::Config {
-            message: format!("building the Kubernetes client (KUBECONFIG or in-cluster): {e}"),
-        })?;
+        .map_err(|source| Error::KubeClient { source })?;
     let sdk = SdkElbv2::new(AwsClientConfig {
         region: config.aws_region.clone(),
         ..AwsClientConfig::default()

@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use lbgate_api::consts::METRIC_PREFIX;
 use lbgate_api::v1beta1::TargetCounts;
+use lbgate_core::binding::{GatePhase, PassKind};
 use prometheus::{
     Histogram, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry,
 };
@@ -39,6 +40,16 @@ pub enum ReconcileResult {
     Error,
 }
 
+impl From<PassKind> for ReconcileResult {
+    fn from(kind: PassKind) -> Self {
+        match kind {
+            PassKind::Synced => Self::Synced,
+            PassKind::Invalid => Self::Invalid,
+            PassKind::Cleaned => Self::Cleaned,
+        }
+    }
+}
+
 impl ReconcileResult {
     fn as_str(self) -> &'static str {
         match self {
@@ -46,27 +57,6 @@ impl ReconcileResult {
             Self::Invalid => "invalid",
             Self::Cleaned => "cleaned",
             Self::Error => "error",
-        }
-    }
-}
-
-/// Phases of a pod's gate, for `lbgate_gate_phase_duration_seconds{phase}`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GatePhase {
-    /// RegisterTargets succeeded → first DescribeTargetHealth that saw it healthy.
-    RegisteredToHealthy,
-    /// Seen healthy → gate written True.
-    HealthyToGateTrue,
-    /// The gate's last False transition → gate written True.
-    PendingToGateTrue,
-}
-
-impl GatePhase {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::RegisteredToHealthy => "registered_to_healthy",
-            Self::HealthyToGateTrue => "healthy_to_gate_true",
-            Self::PendingToGateTrue => "pending_to_gate_true",
         }
     }
 }
@@ -82,6 +72,7 @@ pub struct Metrics {
     breaker_trips: IntCounterVec,
     decode_failures: IntCounterVec,
     health_answers: IntCounterVec,
+    events_dropped: prometheus::IntCounter,
 }
 
 fn name(suffix: &str) -> String {
@@ -160,6 +151,11 @@ impl Metrics {
             &["source"],
         )
         .map_err(metrics_error)?;
+        let events_dropped = prometheus::IntCounter::with_opts(Opts::new(
+            name("events_dropped_total"),
+            "Events on bindings not published because the Event queue was full.",
+        ))
+        .map_err(metrics_error)?;
         for collector in [
             Box::new(reconciles.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(duration.clone()),
@@ -169,6 +165,7 @@ impl Metrics {
             Box::new(breaker_trips.clone()),
             Box::new(decode_failures.clone()),
             Box::new(health_answers.clone()),
+            Box::new(events_dropped.clone()),
         ] {
             registry.register(collector).map_err(metrics_error)?;
         }
@@ -181,16 +178,27 @@ impl Metrics {
             breaker_trips,
             decode_failures,
             health_answers,
+            events_dropped,
         })
     }
 
-    /// Records one finished pass.
-    pub fn reconciled(&self, result: ReconcileResult, error: Option<&Error>, started: Instant) {
-        let category = error.map_or("", Error::category);
+    /// Records one finished pass; `error` is the failed pass's category.
+    pub fn reconciled(
+        &self,
+        result: ReconcileResult,
+        error: Option<&'static str>,
+        started: Instant,
+    ) {
+        let category = error.unwrap_or_default();
         self.reconciles
             .with_label_values(&[result.as_str(), category])
             .inc();
         self.duration.observe(started.elapsed().as_secs_f64());
+    }
+
+    /// Counts an Event dropped by a full queue.
+    pub fn event_dropped(&self) {
+        self.events_dropped.inc();
     }
 
     /// Records a gate phase.

@@ -25,7 +25,7 @@ use lbgate_api::TargetGroupBinding;
 use lbgate_api::consts::ENDPOINT_SLICE_SERVICE_NAME_LABEL;
 use serde::de::DeserializeOwned;
 
-use crate::error::Error;
+use crate::error::ReconcileError;
 
 /// A stream of objects a watch touched (applied or deleted).
 pub type Touched<K> = BoxStream<'static, Result<K, watcher::Error>>;
@@ -273,7 +273,7 @@ fn metadata_only<K: Resource<DynamicType = ()> + DeserializeOwned>(
 
 impl Stores {
     /// Waits until every store has finished its first list.
-    pub async fn wait_synced(&self, timeout: Duration) -> Result<(), Error> {
+    pub async fn wait_synced(&self, timeout: Duration) -> Result<(), ReconcileError> {
         let all = async {
             self.bindings
                 .wait_until_ready()
@@ -299,8 +299,8 @@ impl Stores {
         };
         match tokio::time::timeout(timeout, all).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err((kind, message))) => Err(Error::StoreSync { kind, message }),
-            Err(_) => Err(Error::StoreSync {
+            Ok(Err((kind, message))) => Err(ReconcileError::StoreSync { kind, message }),
+            Err(_) => Err(ReconcileError::StoreSync {
                 kind: "all",
                 message: format!("first list not done within {timeout:?}"),
             }),

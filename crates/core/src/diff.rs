@@ -144,6 +144,31 @@ impl SyncPlan {
     }
 }
 
+/// What proves a binding owns a target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    /// Our ledger records it.
+    Ledger,
+    /// LBC's multi-cluster ledger records it.
+    LbcLedger,
+    /// It sits on one of [`DiffInput::own_addresses`], in a target group that is this binding's
+    /// alone (not multi-cluster).
+    OwnAddress,
+}
+
+/// What proves the binding of `input` owns `key`, if anything does (rule 1 of the module notes).
+pub fn owner_of(input: &DiffInput<'_>, key: &TargetKey) -> Option<Owner> {
+    if input.ledger.contains(key) {
+        Some(Owner::Ledger)
+    } else if input.lbc_ledger.is_some_and(|ledger| ledger.contains(key)) {
+        Some(Owner::LbcLedger)
+    } else if !input.multi_cluster && input.own_addresses.contains(&key.id) {
+        Some(Owner::OwnAddress)
+    } else {
+        None
+    }
+}
+
 /// Computes the sync plan of one pass.
 pub fn plan_sync(input: DiffInput<'_>, config: DiffConfig) -> SyncPlan {
     let empty = BTreeSet::new();
@@ -163,11 +188,7 @@ pub fn plan_sync(input: DiffInput<'_>, config: DiffConfig) -> SyncPlan {
         .cloned()
         .collect();
 
-    let owns = |key: &TargetKey| {
-        input.ledger.contains(key)
-            || input.lbc_ledger.is_some_and(|ledger| ledger.contains(key))
-            || (!input.multi_cluster && input.own_addresses.contains(&key.id))
-    };
+    let owns = |key: &TargetKey| owner_of(&input, key).is_some();
     let (mut candidates, foreign): (Vec<&TargetKey>, Vec<&TargetKey>) = registered
         .keys()
         .copied()

@@ -13,6 +13,7 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointSlice};
 use lbgate_api::consts::ENDPOINT_SLICE_SERVICE_NAME_LABEL;
 use lbgate_api::v1beta1::{IpAddressType, ServicePortRef};
 
+use crate::gates::carries_gate;
 use crate::ports::{PortProblem, endpoint_slice_port, resolve_service_port};
 use crate::target::TargetKey;
 
@@ -40,6 +41,11 @@ impl PodRef {
             name: pod.metadata.name.clone()?,
             uid: pod.metadata.uid.clone().unwrap_or_default(),
         })
+    }
+
+    /// `namespace/name`.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.namespace, self.name)
     }
 }
 
@@ -223,16 +229,6 @@ pub fn serving_pod_ips(pods: &[Pod]) -> BTreeSet<String> {
             status.pod_ip.clone().into_iter().chain(listed)
         })
         .collect()
-}
-
-/// Whether `pod` lists `gate` among its readiness gates.
-pub fn carries_gate(pod: &Pod, gate: &str) -> bool {
-    pod.spec
-        .as_ref()
-        .and_then(|spec| spec.readiness_gates.as_deref())
-        .unwrap_or_default()
-        .iter()
-        .any(|readiness_gate| readiness_gate.condition_type == gate)
 }
 
 /// Whether `pod` has a deletionTimestamp.

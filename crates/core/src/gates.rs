@@ -1,8 +1,10 @@
 //! Pod readiness gates: the condition `target-health.elbv2.k8s.aws/<binding>` of a gated pod,
 //! from its target's health, and the `pods/status` patch that writes it.
 //!
-//! True only when the target is `healthy`; otherwise False with AWS's reason and description
-//! verbatim, or `Elb.RegistrationInProgress` while the target is not registered yet.
+//! [`decide_gate`] is the one place a pod's gate is decided: whether the pod carries it, what it
+//! should say, and the condition to write. True only when the target is `healthy`; otherwise
+//! False with AWS's reason and description verbatim, or `Elb.RegistrationInProgress` while the
+//! target is not registered yet; True with its own reason when the binding is deleted.
 
 use k8s_openapi::api::core::v1::{Pod, PodCondition};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
@@ -51,6 +53,71 @@ pub struct GateCondition {
     pub reason: Option<String>,
     /// Its message; `None` writes none.
     pub message: Option<String>,
+}
+
+/// What a pass knows about the target behind a gated pod.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum GateSource<'a> {
+    /// This pass registers the target: whatever an earlier answer said, AWS does not have it.
+    Registering,
+    /// The target group's DescribeTargetHealth entry for the target; `None` when the answer does
+    /// not list it.
+    Observed(Option<&'a ObservedTarget>),
+    /// The binding is being deleted and nothing succeeds it: the gate is released.
+    BindingDeleted,
+}
+
+/// The decision about one pod's gate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GateDecision {
+    /// What the condition should say.
+    pub desired: GateCondition,
+    /// The condition to write; `None` when the pod already says the same.
+    pub write: Option<PodCondition>,
+    /// The condition the pod carries now, if any.
+    pub current: Option<PodCondition>,
+}
+
+impl GateDecision {
+    /// Whether the gate should be True.
+    pub fn is_true(&self) -> bool {
+        self.desired.status == ConditionStatus::True
+    }
+}
+
+/// Decides `pod`'s readiness-gate condition `gate` from what the pass knows about its target;
+/// `None` when the pod does not carry the gate (nothing of ours to write).
+pub fn decide_gate(
+    pod: &Pod,
+    gate: &str,
+    source: GateSource<'_>,
+    now: &Time,
+) -> Option<GateDecision> {
+    if !carries_gate(pod, gate) {
+        return None;
+    }
+    let desired = match source {
+        GateSource::Registering => desired_gate(None),
+        GateSource::Observed(target) => desired_gate(target),
+        GateSource::BindingDeleted => deleted_binding_gate(),
+    };
+    let current = current_condition(pod, gate);
+    let write = gate_update(gate, current, &desired, now);
+    Some(GateDecision {
+        desired,
+        write,
+        current: current.cloned(),
+    })
+}
+
+/// Whether `pod` lists `gate` among its readiness gates.
+pub fn carries_gate(pod: &Pod, gate: &str) -> bool {
+    pod.spec
+        .as_ref()
+        .and_then(|spec| spec.readiness_gates.as_deref())
+        .unwrap_or_default()
+        .iter()
+        .any(|readiness_gate| readiness_gate.condition_type == gate)
 }
 
 /// The gate condition for a pod whose target AWS reports as `target` (`None`: not in the

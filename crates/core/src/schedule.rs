@@ -23,6 +23,8 @@ use std::time::Duration;
 
 use lbgate_api::v1beta1::TargetGroupProtocol;
 
+use crate::validate::TargetGroupFacts;
+
 mod reuse;
 
 pub use reuse::{HeldAnswer, may_reuse_health};
@@ -55,6 +57,24 @@ impl LoadBalancerKind {
     }
 }
 
+impl LoadBalancerKind {
+    /// The kind that serves a group reporting `protocol` (AWS's spelling): HTTP and HTTPS, or no
+    /// protocol at all, are ALB's; every other protocol (TCP, UDP, TLS, QUIC, GENEVE, …) is served
+    /// with a registration lag.
+    pub fn for_reported_protocol(protocol: Option<&str>) -> Self {
+        match protocol.map(TargetGroupProtocol::from_aws) {
+            None => Self::Application,
+            Some(Some(protocol)) => Self::for_protocol(protocol),
+            Some(None) => Self::Network,
+        }
+    }
+}
+
+/// AWS's `HealthCheckIntervalSeconds` when a group does not report one.
+pub const DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS: u32 = 30;
+/// AWS's `HealthyThresholdCount` when a group does not report one.
+pub const DEFAULT_HEALTHY_THRESHOLD_COUNT: u32 = 5;
+
 /// The health-check settings of a target group, as `DescribeTargetGroups` reports them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HealthCheckSettings {
@@ -64,6 +84,24 @@ pub struct HealthCheckSettings {
     pub healthy_threshold: u32,
     /// Which load balancer kind serves the group.
     pub load_balancer: LoadBalancerKind,
+}
+
+impl HealthCheckSettings {
+    /// The settings of a group as `DescribeTargetGroups` describes it; AWS's defaults stand in
+    /// for what it leaves out.
+    pub fn of(facts: &TargetGroupFacts<'_>) -> Self {
+        Self {
+            interval: Duration::from_secs(u64::from(
+                facts
+                    .health_check_interval_seconds
+                    .unwrap_or(DEFAULT_HEALTH_CHECK_INTERVAL_SECONDS),
+            )),
+            healthy_threshold: facts
+                .healthy_threshold_count
+                .unwrap_or(DEFAULT_HEALTHY_THRESHOLD_COUNT),
+            load_balancer: LoadBalancerKind::for_reported_protocol(facts.protocol),
+        }
+    }
 }
 
 /// Default forward jitter of a verdict poll.

@@ -1,5 +1,5 @@
-//! The binding's status: its conditions from the problems and the circuit breaker, and target
-//! counts by state.
+//! The binding's status: its conditions from the problems and the circuit breaker, target
+//! counts by state, and whether a new status is worth writing.
 //!
 //! Every condition lbgate manages is written on every pass, so `kubectl get -o yaml` always
 //! shows the full picture. `lastTransitionTime` moves only when a status flips.
@@ -10,6 +10,7 @@ use lbgate_api::consts::{
     CONDITION_READY, CONDITION_SERVICE_FOUND, CONDITION_TARGET_GROUP_FOUND,
 };
 use lbgate_api::v1beta1::TargetCounts;
+use lbgate_api::{TargetGroupBinding, TargetGroupBindingStatus};
 
 use crate::diff::BreakerTrip;
 use crate::gates::ConditionStatus;
@@ -154,6 +155,41 @@ pub fn breaker_message(trip: &BreakerTrip) -> String {
         trip.allowed,
         trip.held_back.len()
     )
+}
+
+/// The status a pass leads to; `counts` is `None` when the pass did not look at targets (the
+/// previous counts are kept). `lastSyncTime` is `now`.
+pub fn binding_status(
+    binding: &TargetGroupBinding,
+    problems: &[Problem],
+    breaker: Option<&BreakerTrip>,
+    counts: Option<TargetCounts>,
+    now: &Time,
+) -> TargetGroupBindingStatus {
+    let existing = binding.status.clone().unwrap_or_default();
+    TargetGroupBindingStatus {
+        observed_generation: binding.metadata.generation,
+        conditions: binding_conditions(
+            &existing.conditions,
+            problems,
+            breaker,
+            binding.metadata.generation,
+            now,
+        ),
+        targets: counts.or(existing.targets),
+        last_sync_time: Some(now.clone()),
+    }
+}
+
+/// Whether `desired` differs from the binding's status in anything but the sync time: a status
+/// written only for its sync time would wake the binding to write it again.
+pub fn status_changed(binding: &TargetGroupBinding, desired: &TargetGroupBindingStatus) -> bool {
+    let Some(existing) = binding.status.as_ref() else {
+        return true;
+    };
+    existing.observed_generation != desired.observed_generation
+        || existing.conditions != desired.conditions
+        || existing.targets != desired.targets
 }
 
 /// Target counts by state. `observed` should hold this binding's targets only (desired or

@@ -51,13 +51,19 @@ pub fn problem_status(condition_type: &str) -> ConditionStatus {
     }
 }
 
-/// What `DescribeTargetGroups` says about the binding's target group.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// What `DescribeTargetGroups` says about the binding's target group, in AWS's spelling.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TargetGroupFacts<'a> {
     /// `TargetType` (`instance`, `ip`, `lambda`, `alb`).
     pub target_type: &'a str,
     /// `IpAddressType`, when reported.
     pub ip_address_type: Option<&'a str>,
+    /// `Protocol` (`HTTP`, `TCP`, …), when reported; lambda groups have none.
+    pub protocol: Option<&'a str>,
+    /// `HealthCheckIntervalSeconds`, when reported.
+    pub health_check_interval_seconds: Option<u32>,
+    /// `HealthyThresholdCount`, when reported.
+    pub healthy_threshold_count: Option<u32>,
 }
 
 /// Another binding's claim on a target group.

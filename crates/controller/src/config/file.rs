@@ -48,15 +48,17 @@ pub struct FileConfig {
 impl FileConfig {
     /// Parses YAML text; `origin` names the file in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Self, Error> {
-        serde_saphyr::from_str(text).map_err(|error| Error::Config {
-            message: format!("{origin}: {error}"),
+        serde_saphyr::from_str(text).map_err(|source| Error::ConfigSyntax {
+            origin: origin.to_owned(),
+            source: Box::new(source),
         })
     }
 
     /// Reads and parses a file.
     pub fn load(path: &Path) -> Result<Self, Error> {
-        let text = std::fs::read_to_string(path).map_err(|error| Error::Config {
-            message: format!("--config {}: {error}", path.display()),
+        let text = std::fs::read_to_string(path).map_err(|source| Error::ConfigFile {
+            path: path.display().to_string(),
+            source,
         })?;
         Self::parse(&text, &format!("--config {}", path.display()))
     }

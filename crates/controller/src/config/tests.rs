@@ -13,6 +13,7 @@ fn error_text(result: Result<Config, Error>) -> String {
     match result {
         Ok(config) => panic!("expected an error, got {config:?}"),
         Err(Error::Flags { message, .. } | Error::Config { message }) => message,
+        Err(other @ (Error::ConfigFile { .. } | Error::ConfigSyntax { .. })) => other.to_string(),
         Err(other) => panic!("unexpected error {other}"),
     }
 }

@@ -45,7 +45,8 @@ fn keep(section: Option<&Value>, fields: &[&str]) -> Map<String, Value> {
 #[cfg(test)]
 mod tests {
     use k8s_openapi::api::core::v1::Pod;
-    use lbgate_core::endpoints::{carries_gate, is_being_deleted, serving_pod_ips};
+    use lbgate_core::endpoints::{is_being_deleted, serving_pod_ips};
+    use lbgate_core::gates::carries_gate;
     use serde_json::json;
 
     use super::*;

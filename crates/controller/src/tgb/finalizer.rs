@@ -8,26 +8,18 @@ use lbgate_api::TargetGroupBinding;
 use lbgate_api::consts::FINALIZER;
 use serde_json::json;
 
-use super::BindingKey;
-use crate::context::Context;
-use crate::error::{Error, is_not_found, kube_call};
+use lbgate_core::binding::has_finalizer;
 
-/// Whether the binding carries our finalizer.
-pub(crate) fn has_finalizer(binding: &TargetGroupBinding) -> bool {
-    binding
-        .metadata
-        .finalizers
-        .iter()
-        .flatten()
-        .any(|f| f == FINALIZER)
-}
+use super::key::BindingKey;
+use crate::context::Context;
+use crate::error::{ReconcileError, is_not_found, kube_call};
 
 /// Adds the finalizer when missing.
 pub(crate) async fn ensure(
     ctx: &Context,
     binding: &TargetGroupBinding,
     key: &BindingKey,
-) -> Result<(), Error> {
+) -> Result<(), ReconcileError> {
     if has_finalizer(binding) {
         return Ok(());
     }
@@ -35,7 +27,7 @@ pub(crate) async fn ensure(
     finalizers.push(FINALIZER.to_owned());
     write(ctx, binding, key, finalizers)
         .await?
-        .map_err(|source| Error::AddFinalizer {
+        .map_err(|source| ReconcileError::AddFinalizer {
             binding: key.id(),
             source,
         })
@@ -46,7 +38,7 @@ pub(crate) async fn remove(
     ctx: &Context,
     binding: &TargetGroupBinding,
     key: &BindingKey,
-) -> Result<(), Error> {
+) -> Result<(), ReconcileError> {
     let finalizers: Vec<String> = binding
         .metadata
         .finalizers
@@ -56,7 +48,7 @@ pub(crate) async fn remove(
         .cloned()
         .collect();
     match write(ctx, binding, key, finalizers).await? {
-        Err(source) if !is_not_found(&source) => Err(Error::RemoveFinalizer {
+        Err(source) if !is_not_found(&source) => Err(ReconcileError::RemoveFinalizer {
             binding: key.id(),
             source,
         }),
@@ -69,7 +61,7 @@ async fn write(
     binding: &TargetGroupBinding,
     key: &BindingKey,
     finalizers: Vec<String>,
-) -> Result<Result<(), kube::Error>, Error> {
+) -> Result<Result<(), kube::Error>, ReconcileError> {
     let api: Api<TargetGroupBinding> = Api::namespaced(ctx.client.clone(), &key.namespace);
     let patch = json!({
         "metadata": {

@@ -16,20 +16,24 @@ use lbgate_core::ledger::{decode_lbc_ledger, decode_ledger, encode_ledger};
 use lbgate_core::target::TargetKey;
 use serde_json::json;
 
-use super::BindingKey;
+use super::key::BindingKey;
 use crate::context::Context;
-use crate::error::{Error, is_not_found, kube_call};
+use crate::error::{ReconcileError, is_not_found, kube_call};
 
 /// Name of our ledger ConfigMap.
 pub(crate) fn ledger_name(key: &BindingKey) -> String {
     format!("{LEDGER_CONFIGMAP_PREFIX}{}", key.name)
 }
 
-fn ledger_error(configmap: String) -> impl FnOnce(kube::Error) -> Error {
-    move |source| Error::Ledger { configmap, source }
+fn ledger_error(configmap: String) -> impl FnOnce(kube::Error) -> ReconcileError {
+    move |source| ReconcileError::Ledger { configmap, source }
 }
 
-async fn read(ctx: &Context, namespace: &str, name: &str) -> Result<Option<ConfigMap>, Error> {
+async fn read(
+    ctx: &Context,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<ConfigMap>, ReconcileError> {
     let api: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), namespace);
     kube_call("GetLedger", ctx.config.kube_timeout, api.get_opt(name))
         .await?
@@ -37,7 +41,10 @@ async fn read(ctx: &Context, namespace: &str, name: &str) -> Result<Option<Confi
 }
 
 /// Our ledger; empty when the ConfigMap does not exist yet.
-pub(crate) async fn load(ctx: &Context, key: &BindingKey) -> Result<BTreeSet<TargetKey>, Error> {
+pub(crate) async fn load(
+    ctx: &Context,
+    key: &BindingKey,
+) -> Result<BTreeSet<TargetKey>, ReconcileError> {
     let name = ledger_name(key);
     let text = read(ctx, &key.namespace, &name)
         .await?
@@ -55,7 +62,7 @@ pub(crate) async fn load(ctx: &Context, key: &BindingKey) -> Result<BTreeSet<Tar
 pub(crate) async fn load_lbc(
     ctx: &Context,
     key: &BindingKey,
-) -> Result<Option<BTreeSet<TargetKey>>, Error> {
+) -> Result<Option<BTreeSet<TargetKey>>, ReconcileError> {
     let name = format!("{LBC_LEDGER_CONFIGMAP_PREFIX}{}", key.name);
     let Some(configmap) = read(ctx, &key.namespace, &name).await? else {
         return Ok(None);
@@ -76,7 +83,7 @@ pub(crate) async fn store(
     ctx: &Context,
     key: &BindingKey,
     targets: &BTreeSet<TargetKey>,
-) -> Result<(), Error> {
+) -> Result<(), ReconcileError> {
     let name = ledger_name(key);
     let api: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &key.namespace);
     let text = encode_ledger(targets);
@@ -130,7 +137,7 @@ pub(crate) async fn store(
 }
 
 /// Deletes our ledger; already gone is fine.
-pub(crate) async fn delete(ctx: &Context, key: &BindingKey) -> Result<(), Error> {
+pub(crate) async fn delete(ctx: &Context, key: &BindingKey) -> Result<(), ReconcileError> {
     let name = ledger_name(key);
     let api: Api<ConfigMap> = Api::namespaced(ctx.client.clone(), &key.namespace);
     let deleted = kube_call(

@@ -362,6 +362,51 @@ fn load_balancer_kind_from_protocol() {
 }
 
 #[test]
+fn settings_from_what_aws_reports() {
+    let reported = TargetGroupFacts {
+        target_type: "ip",
+        protocol: Some("TCP"),
+        health_check_interval_seconds: Some(10),
+        healthy_threshold_count: Some(3),
+        ..TargetGroupFacts::default()
+    };
+    assert_eq!(
+        HealthCheckSettings::of(&reported),
+        HealthCheckSettings {
+            interval: Duration::from_secs(10),
+            healthy_threshold: 3,
+            load_balancer: LoadBalancerKind::Network,
+        }
+    );
+    let silent = TargetGroupFacts {
+        target_type: "ip",
+        ..TargetGroupFacts::default()
+    };
+    assert_eq!(
+        HealthCheckSettings::of(&silent),
+        HealthCheckSettings {
+            interval: Duration::from_secs(30),
+            healthy_threshold: 5,
+            load_balancer: LoadBalancerKind::Application,
+        },
+        "AWS's defaults, and no protocol is an ALB's group"
+    );
+    for (protocol, kind) in [
+        (Some("HTTP"), LoadBalancerKind::Application),
+        (Some("HTTPS"), LoadBalancerKind::Application),
+        (Some("UDP"), LoadBalancerKind::Network),
+        (Some("GENEVE"), LoadBalancerKind::Network),
+        (None, LoadBalancerKind::Application),
+    ] {
+        assert_eq!(
+            LoadBalancerKind::for_reported_protocol(protocol),
+            kind,
+            "{protocol:?}"
+        );
+    }
+}
+
+#[test]
 fn error_backoff_grows_caps_and_resets() {
     let mut backoff = ErrorBackoff::default();
     assert_eq!(backoff.delay(1), None);

@@ -234,3 +234,60 @@ fn target_counts_by_state() {
         }
     );
 }
+
+fn binding() -> TargetGroupBinding {
+    serde_json::from_value(serde_json::json!({
+        "apiVersion": "elbv2.k8s.aws/v1beta1",
+        "kind": "TargetGroupBinding",
+        "metadata": {"name": "web", "namespace": "ns", "generation": 3},
+        "spec": {"targetGroupARN": "arn:tg", "serviceRef": {"name": "web", "port": 80}},
+    }))
+    .unwrap()
+}
+
+#[test]
+fn only_real_changes_are_written() {
+    let mut binding = binding();
+    let counts = TargetCounts {
+        desired: Some(2),
+        healthy: Some(1),
+        ..TargetCounts::default()
+    };
+    let first = binding_status(&binding, &[], None, Some(counts), &time(100));
+    assert!(status_changed(&binding, &first), "no status yet");
+    assert_eq!(first.observed_generation, Some(3));
+    binding.status = Some(first.clone());
+
+    // A later pass that finds the same: only lastSyncTime differs, so nothing is written.
+    let same = binding_status(&binding, &[], None, Some(counts), &time(200));
+    assert_eq!(same.last_sync_time, Some(time(200)));
+    assert!(!status_changed(&binding, &same));
+    assert_eq!(same.conditions, first.conditions, "transition times kept");
+
+    let healthier = TargetCounts {
+        healthy: Some(2),
+        ..counts
+    };
+    assert!(status_changed(
+        &binding,
+        &binding_status(&binding, &[], None, Some(healthier), &time(300))
+    ));
+
+    let problem = problem(
+        lbgate_api::consts::CONDITION_SERVICE_FOUND,
+        REASON_SERVICE_NOT_FOUND,
+    );
+    let broken = binding_status(&binding, &[problem], None, None, &time(400));
+    assert!(status_changed(&binding, &broken));
+    assert_eq!(
+        broken.targets,
+        Some(counts),
+        "counts kept when targets were not looked at"
+    );
+    let ready = broken.condition("Ready").unwrap();
+    assert_eq!(
+        (ready.status.as_str(), ready.reason.as_str()),
+        ("False", REASON_SERVICE_NOT_FOUND)
+    );
+    assert_eq!(ready.last_transition_time, time(400));
+}

@@ -49,6 +49,9 @@ fn web_service(type_: Option<&str>) -> Service {
 const IP_TG: TargetGroupFacts<'static> = TargetGroupFacts {
     target_type: "ip",
     ip_address_type: Some("ipv4"),
+    protocol: Some("HTTP"),
+    health_check_interval_seconds: None,
+    healthy_threshold_count: None,
 };
 
 fn reasons(problems: &[Problem]) -> Vec<(&'static str, &'static str)> {
@@ -92,7 +95,7 @@ fn validation_table() {
     let plain = ip_binding();
     let instance_tg = TargetGroupFacts {
         target_type: "instance",
-        ip_address_type: None,
+        ..TargetGroupFacts::default()
     };
 
     type Case<'a> = (
@@ -148,7 +151,7 @@ fn validation_table() {
             Some(&svc),
             Some(TargetGroupFacts {
                 target_type: "lambda",
-                ip_address_type: None,
+                ..TargetGroupFacts::default()
             }),
             vec![(CONDITION_READY, REASON_UNSUPPORTED_TARGET_TYPE)],
         ),
@@ -166,6 +169,7 @@ fn validation_table() {
             Some(TargetGroupFacts {
                 target_type: "ip",
                 ip_address_type: Some("ipv6"),
+                ..IP_TG
             }),
             vec![(CONDITION_READY, REASON_IP_ADDRESS_TYPE_MISMATCH)],
         ),
@@ -176,6 +180,7 @@ fn validation_table() {
             Some(TargetGroupFacts {
                 target_type: "ip",
                 ip_address_type: Some("ipv6"),
+                ..IP_TG
             }),
             vec![],
         ),
@@ -388,7 +393,7 @@ fn conflicts_go_to_the_newer_binding() {
 fn effective_target_type_prefers_the_spec() {
     let tg = TargetGroupFacts {
         target_type: "instance",
-        ip_address_type: None,
+        ..TargetGroupFacts::default()
     };
     assert_eq!(
         effective_target_type(&ip_binding(), Some(tg)),

@@ -1,6 +1,8 @@
 //! The shared, reusable health answer: which passes call DescribeTargetHealth and which reuse
 //! the group's held answer. On tokio's paused clock, so ages are exact.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,8 +15,8 @@ use lbgate_elbv2::{
     TargetType,
 };
 
-use super::{deregister, observe, register};
-use crate::context::{Context, ControllerConfig};
+use super::{Reuse, deregister, observe, register};
+use crate::context::{Clock, Context, ControllerConfig};
 use crate::metrics::Metrics;
 use crate::stores::Stores;
 
@@ -36,13 +38,28 @@ fn context(fake: &FakeElbv2) -> Context {
         nodes: reflector::store().0,
     };
     let metrics = Metrics::register(&prometheus::Registry::new()).unwrap();
-    Context::new(
+    let mut ctx = Context::new(
         client,
         Arc::new(fake.clone()),
         stores,
         ControllerConfig::default(),
         metrics,
-    )
+    );
+    ctx.clock = Clock::tokio();
+    ctx
+}
+
+thread_local! {
+    /// When the binding registered each target, as its memory keeps it (one test per thread:
+    /// these tests run on tokio's current-thread runtime).
+    static REGISTERED: RefCell<BTreeMap<TargetKey, k8s_openapi::jiff::Timestamp>> =
+        const { RefCell::new(BTreeMap::new()) };
+}
+
+/// Registers `key` as a pass would: the memory keeps when the call returned.
+async fn registered(ctx: &Context, arn: &str, key: &TargetKey) {
+    let at = register(ctx, arn, std::slice::from_ref(key)).await.unwrap();
+    REGISTERED.with_borrow_mut(|registered| registered.insert(key.clone(), at));
 }
 
 async fn world() -> (FakeElbv2, Context, String) {
@@ -51,6 +68,12 @@ async fn world() -> (FakeElbv2, Context, String) {
         ..FakeConfig::default()
     });
     let ctx = context(&fake);
+    let arn = web_group(&fake).await;
+    (fake, ctx, arn)
+}
+
+/// An ip target group `web` in the fake; answers its ARN.
+async fn web_group(fake: &FakeElbv2) -> String {
     let group = fake
         .create_target_group(
             CreateTargetGroupSpec {
@@ -65,7 +88,7 @@ async fn world() -> (FakeElbv2, Context, String) {
         )
         .await
         .unwrap();
-    (fake, ctx, group.arn)
+    group.arn
 }
 
 fn describes(fake: &FakeElbv2) -> u64 {
@@ -73,7 +96,13 @@ fn describes(fake: &FakeElbv2) -> u64 {
 }
 
 async fn pass(ctx: &Context, arn: &str) -> Vec<(String, TargetState)> {
-    observe(ctx, arn, Some(&SETTINGS))
+    let registered_at = REGISTERED.with_borrow(Clone::clone);
+    let reuse = Reuse {
+        settings: SETTINGS,
+        registered_at: &registered_at,
+        now: ctx.now(),
+    };
+    observe(ctx, arn, Some(reuse))
         .await
         .unwrap()
         .unwrap()
@@ -113,9 +142,7 @@ async fn a_pass_right_after_another_reuses_the_answer_until_the_max_age() {
 async fn an_unexpected_change_is_seen_within_the_max_age() {
     let (fake, ctx, arn) = world().await;
     let key = TargetKey::new("10.0.0.1".to_owned(), 8080);
-    register(&ctx, &arn, std::slice::from_ref(&key))
-        .await
-        .unwrap();
+    registered(&ctx, &arn, &key).await;
     fake.set_target_state(
         &arn,
         &lbgate_elbv2::Target::new("10.0.0.1", 8080),
@@ -143,15 +170,13 @@ async fn a_mutation_of_ours_calls_again() {
     let (fake, ctx, arn) = world().await;
     assert!(pass(&ctx, &arn).await.is_empty());
     let key = TargetKey::new("10.0.0.1".to_owned(), 8080);
-    register(&ctx, &arn, std::slice::from_ref(&key))
-        .await
-        .unwrap();
+    registered(&ctx, &arn, &key).await;
     let seen = pass(&ctx, &arn).await;
     assert_eq!(describes(&fake), 2, "registered since the answer");
     assert_eq!(seen, [("10.0.0.1".to_owned(), TargetState::Initial)]);
     pass(&ctx, &arn).await;
     assert_eq!(describes(&fake), 2, "nothing since: shared");
-    deregister(&ctx, &arn, std::slice::from_ref(&key))
+    deregister(&ctx, &arn, std::slice::from_ref(&key).iter())
         .await
         .unwrap();
     pass(&ctx, &arn).await;
@@ -182,7 +207,7 @@ async fn an_answer_sent_during_a_mutation_is_not_reused() {
     let registering = {
         let ctx = Arc::clone(&ctx);
         let arn = arn.clone();
-        tokio::spawn(async move { register(&ctx, &arn, &[key]).await })
+        tokio::spawn(async move { register(&ctx, &arn, &[key]).await.map(drop) })
     };
     // Let the registration start, then describe while it is in flight.
     advance_ms(50).await;
@@ -201,9 +226,7 @@ async fn an_answer_sent_during_a_mutation_is_not_reused() {
 async fn a_due_verdict_calls_again_and_each_re_poll_too() {
     let (fake, ctx, arn) = world().await;
     let key = TargetKey::new("10.0.0.1".to_owned(), 8080);
-    register(&ctx, &arn, std::slice::from_ref(&key))
-        .await
-        .unwrap();
+    registered(&ctx, &arn, &key).await;
     // (ms since registration, whether this pass calls DescribeTargetHealth)
     let passes = [
         (0, true),       // registered since the last answer
@@ -235,21 +258,8 @@ async fn reuse_is_off_at_zero_max_age() {
     let fake = FakeElbv2::default();
     let mut ctx = context(&fake);
     ctx.config.schedule.health_max_age = Duration::ZERO;
-    let group = fake
-        .create_target_group(
-            CreateTargetGroupSpec {
-                name: "web".to_owned(),
-                protocol: Some(Protocol::Http),
-                port: Some(8080),
-                vpc_id: Some("vpc-0123456789abcdef0".to_owned()),
-                target_type: Some(TargetType::Ip),
-                ..CreateTargetGroupSpec::default()
-            },
-            CallOptions::new(Priority::Mutate),
-        )
-        .await
-        .unwrap();
-    pass(&ctx, &group.arn).await;
-    pass(&ctx, &group.arn).await;
+    let arn = web_group(&fake).await;
+    pass(&ctx, &arn).await;
+    pass(&ctx, &arn).await;
     assert_eq!(describes(&fake), 2);
 }
