@@ -1,4 +1,4 @@
-//! Issue 5 end to end: two real `lbgate-controller` processes against `lbgate-sim serve`, set up
+//! The runtime end to end: two real `lbgate-controller` processes against `lbgate-sim serve`, set up
 //! as production installs them (CRD, webhook configurations and webhook Service from
 //! `manifests/install.yaml`, self-managed certificates, the Service's endpoints on both
 //! processes).
