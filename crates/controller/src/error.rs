@@ -148,8 +148,15 @@ pub enum Error {
         source: Elbv2Error,
     },
     /// A certificate or key could not be generated, read or used.
-    #[error("certificate: {message}")]
-    Certificate { message: String },
+    #[error("certificate: {what}: {source}")]
+    Certificate {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// A certificate or key is not where it should be.
+    #[error("certificate: {what}")]
+    CertificateMissing { what: String },
     /// Reading or writing the certificate Secret or a webhook configuration failed.
     #[error("{object}: {source}")]
     CertificateStore {

@@ -12,9 +12,10 @@ use rcgen::{
 
 use crate::error::Error;
 
-pub(super) fn gen_err(error: impl std::fmt::Display) -> Error {
+pub(super) fn gen_err(source: rcgen::Error) -> Error {
     Error::Certificate {
-        message: error.to_string(),
+        what: "generating".to_owned(),
+        source: Box::new(source),
     }
 }
 

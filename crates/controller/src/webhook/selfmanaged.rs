@@ -25,7 +25,7 @@ use k8s_openapi::jiff::Timestamp;
 use kube::api::{ObjectMeta, PostParams};
 use kube::{Api, Client};
 
-use super::ca::{Ca, gen_err, issue, new_ca};
+use super::ca::{Ca, issue, new_ca};
 use super::tls::CertSlot;
 use crate::error::{Error, is_not_found, kube_call};
 
@@ -314,7 +314,9 @@ impl SelfManaged {
         let data = secret.data.unwrap_or_default();
         match (data.get(TLS_CERT), data.get(TLS_KEY)) {
             (Some(cert), Some(key)) => self.slot.install_pem(&cert.0, &key.0),
-            _ => Err(gen_err("certificate Secret lacks tls.crt or tls.key")),
+            _ => Err(Error::CertificateMissing {
+                what: "the certificate Secret lacks tls.crt or tls.key".to_owned(),
+            }),
         }
     }
 

@@ -22,9 +22,13 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
-fn cert_error(message: impl std::fmt::Display) -> Error {
+fn cert_error(
+    what: impl Into<String>,
+    source: impl std::error::Error + Send + Sync + 'static,
+) -> Error {
     Error::Certificate {
-        message: message.to_string(),
+        what: what.into(),
+        source: Box::new(source),
     }
 }
 
@@ -64,14 +68,15 @@ impl ResolvesServerCert for CertSlot {
 pub fn certified_key(cert_pem: &[u8], key_pem: &[u8]) -> Result<CertifiedKey, Error> {
     let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(cert_pem)
         .collect::<Result<_, _>>()
-        .map_err(|e| cert_error(format!("{CERT_FILE}: {e}")))?;
+        .map_err(|e| cert_error(CERT_FILE, e))?;
     if chain.is_empty() {
-        return Err(cert_error(format!("{CERT_FILE}: no certificate")));
+        return Err(Error::CertificateMissing {
+            what: format!("{CERT_FILE}: no certificate"),
+        });
     }
-    let key = PrivateKeyDer::from_pem_slice(key_pem)
-        .map_err(|e| cert_error(format!("{KEY_FILE}: {e}")))?;
+    let key = PrivateKeyDer::from_pem_slice(key_pem).map_err(|e| cert_error(KEY_FILE, e))?;
     let certified = CertifiedKey::from_der(chain, key, &provider())
-        .map_err(|e| cert_error(format!("{CERT_FILE}/{KEY_FILE}: {e}")))?;
+        .map_err(|e| cert_error(format!("{CERT_FILE}/{KEY_FILE}"), e))?;
     Ok(certified)
 }
 
@@ -79,7 +84,7 @@ pub fn certified_key(cert_pem: &[u8], key_pem: &[u8]) -> Result<CertifiedKey, Er
 pub fn server_config(slot: &CertSlot) -> Result<Arc<ServerConfig>, Error> {
     let mut config = ServerConfig::builder_with_provider(provider())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-        .map_err(cert_error)?
+        .map_err(|e| cert_error("TLS versions", e))?
         .with_no_client_auth()
         .with_cert_resolver(Arc::new(slot.clone()));
     config.alpn_protocols = vec![b"http/1.1".to_vec()];
@@ -98,7 +103,7 @@ pub struct CertDir {
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| cert_error(format!("{}: {e}", path.display())))
+    std::fs::read(path).map_err(|e| cert_error(path.display().to_string(), e))
 }
 
 impl CertDir {
