@@ -1,5 +1,5 @@
 //! The controller's configuration: [`flags`] (command line and `LBGATE_…` environment) over
-//! [`file`] (YAML, `--config`) over built-in defaults. Every value is validated before anything
+//! [`file`](mod@file) (YAML, `--config`) over built-in defaults. Every value is validated before anything
 //! starts, and a bad one names the flag it came from.
 
 pub mod file;

@@ -5,7 +5,7 @@
 //! would retry that LIST forever, so one bad object would blind the controller to every other.
 //! Here such an object is logged, counted and skipped. `managedFields` are dropped before the
 //! objects reach the store; they are a large share of every object and nothing reads them.
-//! Pods, watched cluster-wide and the most numerous kind, are cut down further ([`lean`]).
+//! Pods, watched cluster-wide and the most numerous kind, are cut down further (module `lean`).
 
 mod lean;
 

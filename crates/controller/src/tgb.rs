@@ -1,10 +1,10 @@
-//! The TargetGroupBinding reconciler. A pass gathers what it observes ([`gather`]), lets
-//! `lbgate_core::binding::plan_pass` decide everything, and carries the plan out ([`execute`]);
+//! The TargetGroupBinding reconciler. A pass gathers what it observes (`gather`), lets
+//! `lbgate_core::binding::plan_pass` decide everything, and carries the plan out (`execute`);
 //! the binding's memory is taken at the start and put back at the end. [`error_policy`] backs off
 //! the failing binding only, never past the health poll it was waiting for.
 //!
-//! The parts: [`aws`] (ELBv2 calls) over [`groups`] (what is known about each target group),
-//! [`ledger`] and [`finalizer`] and [`patch`] (Kubernetes writes), [`key`] (a binding's identity).
+//! The parts: `aws` (ELBv2 calls) over `groups` (what is known about each target group),
+//! `ledger`, `finalizer` and `patch` (Kubernetes writes), `key` (a binding's identity).
 
 mod aws;
 mod execute;

@@ -4,11 +4,11 @@
 //! steps in order (stopping at the first that fails) and reports each effect back to the memory.
 //!
 //! A pass is one of three kinds:
-//! - **deletion** ([`deletion`]): the binding has a deletionTimestamp: deregister the targets it
+//! - **deletion**: the binding has a deletionTimestamp: deregister the targets it
 //!   owns (no hold, no breaker), release its gates, delete its ledger, remove the finalizer;
 //! - **invalid**: bad input (unknown target group, missing Service or port, a conflicting
 //!   binding, …): a condition and a Warning Event per problem, nothing touched in AWS;
-//! - **live** ([`live`]): register missing targets, deregister surplus ones this binding owns
+//! - **live**: register missing targets, deregister surplus ones this binding owns
 //!   (each with the [`Guard`] that allowed it), write each gated pod's condition
 //!   ([`crate::gates::decide_gate`]), the status, and plan the next health poll ([`poll`]).
 
@@ -33,11 +33,11 @@ use crate::validate::{
     BindingClaim, Problem, TargetGroupFacts, ValidationInput, effective_target_type, validate,
 };
 
-pub mod deletion;
-pub mod live;
+mod deletion;
+mod live;
 pub mod memory;
 pub mod poll;
-pub mod wanted;
+mod wanted;
 
 pub use memory::{BindingMemory, StepOutcome};
 pub use poll::{Pending, PollPlan};
