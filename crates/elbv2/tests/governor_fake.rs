@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use lbgate_elbv2::testing::{FakeConfig, FakeElbv2};
 use lbgate_elbv2::{
-    Action, ApiClass, CallOptions, ChunkStatus, CreateListenerSpec, CreateTargetGroupSpec,
-    Elbv2Api, Elbv2Error, Elbv2Metrics, Governed, Governor, GovernorConfig, Operation, Priority,
-    Protocol, Target, TargetGroupQuery, TargetType,
+    ApiClass, CallOptions, ChunkStatus, CreateTargetGroupSpec, Elbv2Error, Elbv2Metrics, Governed,
+    Governor, GovernorConfig, Operation, Priority, Protocol, Target, TargetGroupQuery,
+    TargetGroupsApi, TargetType, TargetsApi,
 };
 use prometheus::Registry;
 use support::sample;
@@ -62,7 +62,7 @@ fn targets(n: usize) -> Vec<Target> {
         .collect()
 }
 
-async fn target_group(api: &impl Elbv2Api, name: &str) -> String {
+async fn target_group(api: &impl TargetGroupsApi, name: &str) -> String {
     api.create_target_group(
         CreateTargetGroupSpec {
             name: name.into(),
@@ -358,38 +358,43 @@ async fn landed_chunks_are_not_resent_after_a_chunk_fails() {
     assert_eq!(outcome.not_landed().count(), 200);
 }
 
+/// The controller holds the port as a shared `Arc<dyn TargetsApi>`; a governor goes on top of
+/// such a handle as it does on a concrete port.
 #[tokio::test(start_paused = true)]
 async fn works_over_a_shared_trait_object() {
     let fake = FakeElbv2::default();
-    let shared: Arc<dyn Elbv2Api> = Arc::new(fake.clone());
+    let arn = target_group(&fake, "tg-dyn").await;
+    let shared: Arc<dyn TargetsApi> = Arc::new(fake.clone());
     let api = Governed::new(shared, Arc::new(Governor::new(GovernorConfig::default())));
-    let arn = target_group(&api, "tg-dyn").await;
-    let lb = fake.add_load_balancer("lb-1");
-    api.create_listener(
-        CreateListenerSpec {
-            load_balancer_arn: lb.arn.clone(),
-            protocol: Some(Protocol::Http),
-            port: Some(80),
-            default_actions: vec![Action::forward_to(&arn)],
-            certificate_arns: vec![],
-            ssl_policy: None,
-        },
-        opts(Priority::Mutate),
-    )
-    .await
-    .unwrap();
+
     let groups = api
         .describe_target_groups(
-            TargetGroupQuery::LoadBalancer(lb.arn.clone()),
+            TargetGroupQuery::Arns(vec![arn.clone()]),
             opts(Priority::DriftScan),
         )
         .await
         .unwrap();
     assert_eq!(groups.len(), 1);
-    assert_eq!(groups[0].load_balancer_arns, vec![lb.arn]);
-    let err = api
-        .delete_target_group(arn, opts(Priority::Mutate))
+    assert_eq!(groups[0].arn, arn);
+    let outcome = api
+        .register_targets(arn.clone(), targets(3), opts(Priority::Register))
         .await
-        .unwrap_err();
-    assert_eq!(err.category(), "ResourceInUse");
+        .unwrap();
+    assert!(outcome.is_complete(), "{:?}", outcome.first_error());
+    let health = api
+        .describe_target_health(arn.clone(), None, opts(Priority::DescribeHealth))
+        .await
+        .unwrap();
+    assert_eq!(health.len(), 3);
+    let outcome = api
+        .deregister_targets(arn.clone(), targets(3), opts(Priority::Deregister))
+        .await
+        .unwrap();
+    assert!(outcome.is_complete(), "{:?}", outcome.first_error());
+    assert!(fake.registered_targets(&arn).is_empty());
+    assert_eq!(
+        fake.total_calls(),
+        5,
+        "one create and four port calls, none retried"
+    );
 }

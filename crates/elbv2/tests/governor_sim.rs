@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use lbgate_elbv2::governor::RetryPolicy;
 use lbgate_elbv2::{
-    ApiClass, AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Api, Elbv2Metrics,
-    Governed, Governor, GovernorConfig, Operation, Priority, Protocol, SdkElbv2, Target,
-    TargetType,
+    ApiClass, AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Metrics, Governed,
+    Governor, GovernorConfig, Operation, Priority, Protocol, SdkElbv2, Target, TargetGroupsApi,
+    TargetType, TargetsApi,
 };
 use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
 use prometheus::Registry;

@@ -26,8 +26,8 @@ use lbgate_controller::{ControllerConfig, Metrics, TgbController, WatchScope};
 use lbgate_core::schedule::ScheduleConfig;
 use lbgate_elbv2::SdkElbv2;
 use lbgate_elbv2::{
-    Action, AwsClientConfig, CallOptions, CreateListenerSpec, CreateTargetGroupSpec, Elbv2Api,
-    HealthCheck, Priority, Protocol, Target, TargetType,
+    Action, AwsClientConfig, CallOptions, CreateListenerSpec, CreateTargetGroupSpec, HealthCheck,
+    LoadBalancersApi, Priority, Protocol, Target, TargetGroupsApi, TargetType, TargetsApi,
 };
 use lbgate_sim::clock::ManualClock;
 use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};

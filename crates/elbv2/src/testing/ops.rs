@@ -1,10 +1,10 @@
-//! The fake's `Elbv2Api` implementation: forwards to the operation families in `groups` and
+//! The fake's port implementations: forwards to the operation families in `groups` and
 //! `wiring`.
 
 use std::collections::BTreeMap;
 
 use crate::batch::TargetBatchOutcome;
-use crate::port::{ApiFuture, Elbv2Api};
+use crate::port::{ApiFuture, LoadBalancersApi, TargetGroupsApi, TargetsApi};
 use crate::requests::{
     CallOptions, CreateListenerSpec, CreateRuleSpec, CreateTargetGroupSpec, ListenerQuery,
     LoadBalancerQuery, ModifyListenerSpec, ModifyRuleSpec, RuleQuery, TargetGroupQuery,
@@ -14,7 +14,7 @@ use crate::types::{
     HealthCheck, Listener, LoadBalancer, Rule, Tag, Target, TargetGroup, TargetHealth,
 };
 
-impl Elbv2Api for FakeElbv2 {
+impl TargetsApi for FakeElbv2 {
     fn describe_target_groups(
         &self,
         query: TargetGroupQuery,
@@ -49,7 +49,9 @@ impl Elbv2Api for FakeElbv2 {
     ) -> ApiFuture<'_, TargetBatchOutcome> {
         self.fake_deregister_targets(target_group_arn, targets, opts)
     }
+}
 
+impl TargetGroupsApi for FakeElbv2 {
     fn create_target_group(
         &self,
         spec: CreateTargetGroupSpec,
@@ -117,7 +119,9 @@ impl Elbv2Api for FakeElbv2 {
     ) -> ApiFuture<'_, BTreeMap<String, Vec<Tag>>> {
         self.fake_describe_tags(resource_arns, opts)
     }
+}
 
+impl LoadBalancersApi for FakeElbv2 {
     fn describe_load_balancers(
         &self,
         query: LoadBalancerQuery,

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum;
 use lbgate_elbv2::{
-    AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Api, HealthCheck, Priority, Protocol,
-    SdkElbv2, Target, TargetHealth, TargetType,
+    AwsClientConfig, CallOptions, CreateTargetGroupSpec, HealthCheck, Priority, Protocol, SdkElbv2,
+    Target, TargetHealth, TargetType, TargetsApi,
 };
 use lbgate_sim::clock::ManualClock;
 use lbgate_sim::elbv2::{Elbv2Sim, SimConfig, ThrottleConfig};

@@ -11,8 +11,8 @@ use lbgate_core::schedule::{HealthCheckSettings, LoadBalancerKind};
 use lbgate_core::target::{TargetKey, TargetState};
 use lbgate_elbv2::testing::{FakeConfig, FakeElbv2};
 use lbgate_elbv2::{
-    CallOptions, CreateTargetGroupSpec, Elbv2Api, Operation, Priority, Protocol, TargetHealthState,
-    TargetType,
+    CallOptions, CreateTargetGroupSpec, Operation, Priority, Protocol, TargetGroupsApi,
+    TargetHealthState, TargetType,
 };
 
 use super::{Reuse, deregister, observe, register};
