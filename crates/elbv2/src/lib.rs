@@ -9,8 +9,10 @@
 //!   typed errors, SDK retries off);
 //! - [`Governor`] / [`Governed`]: the API budget governor (token buckets per ELB throttling
 //!   class, priorities with reserves, AIMD on throttling, bounded jittered retries);
-//! - [`Elbv2Metrics`]: `lbgate_aws_api_*` Prometheus metrics;
-//! - `testing::FakeElbv2` (feature `testing`): an in-memory fake with throttle injection.
+//! - [`Elbv2Metrics`]: `lbgate_aws_api_*` Prometheus metrics.
+//!
+//! Tests substitute `lbgate_testkit::FakeElbv2` (a dev-only crate) for [`TargetsApi`], and the
+//! ELBv2 simulator of `lbgate-sim`, through [`SdkElbv2`], for everything.
 
 pub mod batch;
 pub mod error;
@@ -20,8 +22,6 @@ pub mod operation;
 pub mod port;
 pub mod requests;
 pub mod sdk;
-#[cfg(any(test, feature = "testing"))]
-pub mod testing;
 pub mod types;
 
 pub use batch::{

@@ -242,7 +242,7 @@ async fn the_webhook_listens_where_configured() {
     let client =
         kube::Client::try_from(kube::Config::new("http://127.0.0.1:1".parse().unwrap())).unwrap();
     let elbv2: std::sync::Arc<dyn lbgate_elbv2::TargetsApi> =
-        std::sync::Arc::new(lbgate_elbv2::testing::FakeElbv2::default());
+        std::sync::Arc::new(lbgate_testkit::FakeElbv2::default());
     let parts = crate::runtime::Parts::new(config, client, elbv2, prometheus::Registry::new());
     assert_eq!(parts.webhook_addr.to_string(), "127.0.0.1:10443");
     assert_eq!(parts.self_managed.rotate_after, Duration::from_secs(5));
