@@ -100,7 +100,7 @@ async fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
 
 #[tokio::test]
 async fn sigterm_releases_the_lease_and_exits_zero_and_a_stolen_lease_exits_non_zero() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let sim = KubeSim::start(KubeSimConfig::default()).await.unwrap();
     let dir = std::env::temp_dir().join(format!("lbgate-binary-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -35,7 +35,7 @@ fn opts(priority: Priority) -> CallOptions {
 
 #[tokio::test]
 async fn throttled_simulator_still_gets_every_target_and_every_call_counted() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let sim = Elbv2Sim::start(SimConfig::default())
         .await
         .expect("simulator starts");

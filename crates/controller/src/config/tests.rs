@@ -225,7 +225,7 @@ fn lease_timings_come_from_flags_or_file_and_follow_client_go_rules() {
 
 #[tokio::test]
 async fn the_webhook_listens_where_configured() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let config = Config::from_args(args(&[
         "--webhook-bind-addr",
         "127.0.0.1",

@@ -77,7 +77,7 @@ pub fn test_config() -> ControllerConfig {
 
 impl World {
     pub async fn start() -> Self {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        lbgate_testkit::install_crypto();
         let kube = KubeSim::start(KubeSimConfig::default()).await.unwrap();
         let clock = Arc::new(ManualClock::new());
         let elb = Elbv2Sim::start(SimConfig {

@@ -19,7 +19,7 @@ pub struct World {
 }
 
 pub async fn world(page_size: i32) -> World {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let clock = Arc::new(ManualClock::new());
     let sim = Elbv2Sim::start(SimConfig {
         clock: Some(clock.clone()),

@@ -24,7 +24,7 @@ const SETTINGS: HealthCheckSettings = HealthCheckSettings {
 };
 
 fn context(fake: &FakeElbv2) -> Context {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let client =
         kube::Client::try_from(kube::Config::new("http://127.0.0.1:9".parse().unwrap())).unwrap();
     let stores = Stores {
