@@ -39,6 +39,8 @@ use tokio_util::sync::CancellationToken;
 pub const NS: &str = "default";
 /// Every wait of these tests is bounded by this.
 pub const DEADLINE: Duration = Duration::from_secs(15);
+/// How often a wait looks again.
+pub const POLL: Duration = Duration::from_millis(50);
 
 pub struct World {
     pub kube: KubeSim,
@@ -424,22 +426,14 @@ pub fn opts() -> CallOptions {
     CallOptions::new(Priority::Mutate).with_timeout(Duration::from_secs(10))
 }
 
-/// Polls `check` until it yields, failing the test with `what` at the deadline.
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+/// Polls `check` every [`POLL`] until it yields, failing the test with `what` at [`DEADLINE`].
+pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    let until = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < until,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    lbgate_testkit::eventually(what, DEADLINE, POLL, check)
+        .await
+        .unwrap_or_else(|timed_out| panic!("{timed_out}"))
 }
 pub mod runtime;
