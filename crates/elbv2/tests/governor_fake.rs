@@ -14,9 +14,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use lbgate_elbv2::{
-    ApiClass, CallOptions, ChunkStatus, CreateTargetGroupSpec, Elbv2Error, Elbv2Metrics, Governed,
-    Governor, GovernorConfig, Operation, Priority, Protocol, Target, TargetGroupQuery, TargetType,
-    TargetsApi,
+    ApiClass, CallOptions, ChunkStatus, Elbv2Error, Elbv2Metrics, Governed, Governor,
+    GovernorConfig, Operation, Priority, Target, TargetGroupQuery, TargetsApi,
 };
 use lbgate_testkit::{FakeConfig, FakeElbv2};
 use prometheus::Registry;
@@ -62,18 +61,6 @@ fn targets(n: usize) -> Vec<Target> {
         .collect()
 }
 
-fn target_group(fake: &FakeElbv2, name: &str) -> String {
-    fake.add_target_group(CreateTargetGroupSpec {
-        name: name.into(),
-        protocol: Some(Protocol::Http),
-        port: Some(8080),
-        vpc_id: Some("vpc-1".into()),
-        target_type: Some(TargetType::Ip),
-        ..CreateTargetGroupSpec::default()
-    })
-    .arn
-}
-
 fn counter(registry: &Registry, name: &str, operation: Operation) -> u64 {
     sample(registry, name, &[("operation", operation.as_str())]) as u64
 }
@@ -85,7 +72,7 @@ async fn large_batches_complete_under_30_percent_throttling() {
         api,
         registry,
     } = rig(0.3, GovernorConfig::default());
-    let arn = target_group(&fake, "tg-a");
+    let arn = fake.add_ip_target_group("tg-a", 8080).arn;
 
     let outcome = api
         .register_targets(arn.clone(), targets(1000), opts(Priority::Register))
@@ -169,11 +156,11 @@ async fn poll_health(rig: &Rig, arn: &str, window: Duration) -> (u64, f64) {
 async fn describes_back_off_when_throttled() {
     let window = Duration::from_secs(30);
     let calm = rig(0.0, GovernorConfig::default());
-    let arn = target_group(&calm.fake, "tg-calm");
+    let arn = calm.fake.add_ip_target_group("tg-calm", 8080).arn;
     let (calm_calls, calm_rate) = poll_health(&calm, &arn, window).await;
 
     let stormy = rig(0.3, GovernorConfig::default());
-    let arn = target_group(&stormy.fake, "tg-stormy");
+    let arn = stormy.fake.add_ip_target_group("tg-stormy", 8080).arn;
     let (stormy_calls, stormy_rate) = poll_health(&stormy, &arn, window).await;
 
     // Unthrottled: the burst minus the health-poll reserve, then 5/s (half of 10/s).
@@ -333,7 +320,7 @@ async fn cancellation_stops_waits_and_retries() {
 #[tokio::test(start_paused = true)]
 async fn landed_chunks_are_not_resent_after_a_chunk_fails() {
     let rig = rig(0.0, GovernorConfig::default());
-    let arn = target_group(&rig.fake, "tg-b");
+    let arn = rig.fake.add_ip_target_group("tg-b", 8080).arn;
     let op = Operation::RegisterTargets;
     rig.fake.fail_next(
         op,
@@ -358,7 +345,7 @@ async fn landed_chunks_are_not_resent_after_a_chunk_fails() {
 #[tokio::test(start_paused = true)]
 async fn works_over_a_shared_trait_object() {
     let fake = FakeElbv2::default();
-    let arn = target_group(&fake, "tg-dyn");
+    let arn = fake.add_ip_target_group("tg-dyn", 8080).arn;
     let shared: Arc<dyn TargetsApi> = Arc::new(fake.clone());
     let api = Governed::new(shared, Arc::new(Governor::new(GovernorConfig::default())));
 
@@ -371,21 +358,12 @@ async fn works_over_a_shared_trait_object() {
         .unwrap();
     assert_eq!(groups.len(), 1);
     assert_eq!(groups[0].arn, arn);
-    let outcome = api
-        .register_targets(arn.clone(), targets(3), opts(Priority::Register))
-        .await
-        .unwrap();
-    assert!(outcome.is_complete(), "{:?}", outcome.first_error());
-    let health = api
-        .describe_target_health(arn.clone(), None, opts(Priority::DescribeHealth))
-        .await
-        .unwrap();
-    assert_eq!(health.len(), 3);
-    let outcome = api
-        .deregister_targets(arn.clone(), targets(3), opts(Priority::Deregister))
-        .await
-        .unwrap();
-    assert!(outcome.is_complete(), "{:?}", outcome.first_error());
+    let registered = api.register_targets(arn.clone(), targets(3), opts(Priority::Register));
+    assert!(registered.await.unwrap().is_complete());
+    let health = api.describe_target_health(arn.clone(), None, opts(Priority::DescribeHealth));
+    assert_eq!(health.await.unwrap().len(), 3);
+    let deregistered = api.deregister_targets(arn.clone(), targets(3), opts(Priority::Deregister));
+    assert!(deregistered.await.unwrap().is_complete());
     assert!(fake.registered_targets(&arn).is_empty());
     assert_eq!(fake.total_calls(), 4, "four port calls, none retried");
 }

@@ -6,7 +6,8 @@
 //! test changes them with [`FakeElbv2::set_target_state`].
 //!
 //! Only the four `TargetsApi` operations are faked. Target groups are set up with
-//! [`FakeElbv2::add_target_group`], which is not an API call (it is neither logged, throttled
+//! [`FakeElbv2::add_target_group`] (or [`FakeElbv2::add_ip_target_group`]), which is not an API
+//! call (it is neither logged, throttled
 //! nor delayed); the fake has no load balancers, so a describe by load balancer answers
 //! `LoadBalancerNotFound`. Everything else ELBv2 does is served by the simulator in
 //! `lbgate-sim`, over the real SDK.
@@ -20,7 +21,8 @@ use std::time::Duration;
 use lbgate_elbv2::batch::TARGETS_PER_CALL;
 use lbgate_elbv2::governor::backoff::JitterRng;
 use lbgate_elbv2::{
-    CreateTargetGroupSpec, Elbv2Error, Operation, Target, TargetGroup, TargetHealthState,
+    CreateTargetGroupSpec, Elbv2Error, Operation, Protocol, Target, TargetGroup, TargetHealthState,
+    TargetType,
 };
 
 const ARN_PREFIX: &str = "arn:aws:elasticloadbalancing:us-west-2:123456789012";
@@ -145,6 +147,18 @@ impl FakeElbv2 {
         };
         state.target_groups.insert(arn, entry);
         group
+    }
+
+    /// Adds an HTTP target group of ip targets on `port`, the kind most tests need.
+    pub fn add_ip_target_group(&self, name: &str, port: u16) -> TargetGroup {
+        self.add_target_group(CreateTargetGroupSpec {
+            name: name.to_owned(),
+            protocol: Some(Protocol::Http),
+            port: Some(port),
+            vpc_id: Some("vpc-0123456789abcdef0".to_owned()),
+            target_type: Some(TargetType::Ip),
+            ..CreateTargetGroupSpec::default()
+        })
     }
 
     /// Forces the reported state of a registered target.

@@ -1,8 +1,8 @@
 //! The fake's own contract: what its users rely on it to answer.
 
 use lbgate_elbv2::{
-    CallOptions, ChunkStatus, CreateTargetGroupSpec, Operation, Priority, Target, TargetGroupQuery,
-    TargetHealthState, TargetsApi,
+    CallOptions, ChunkStatus, Operation, Priority, Target, TargetGroupQuery, TargetHealthState,
+    TargetsApi,
 };
 
 use super::{FakeConfig, FakeElbv2, aws_error};
@@ -12,12 +12,7 @@ fn opts() -> CallOptions {
 }
 
 fn group(fake: &FakeElbv2, name: &str) -> String {
-    fake.add_target_group(CreateTargetGroupSpec {
-        name: name.to_owned(),
-        port: Some(8080),
-        ..CreateTargetGroupSpec::default()
-    })
-    .arn
+    fake.add_ip_target_group(name, 8080).arn
 }
 
 #[tokio::test]

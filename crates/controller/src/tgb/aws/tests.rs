@@ -9,7 +9,7 @@ use std::time::Duration;
 use kube::runtime::reflector;
 use lbgate_core::schedule::{HealthCheckSettings, LoadBalancerKind};
 use lbgate_core::target::{TargetKey, TargetState};
-use lbgate_elbv2::{CreateTargetGroupSpec, Operation, Protocol, TargetHealthState, TargetType};
+use lbgate_elbv2::{Operation, TargetHealthState};
 use lbgate_testkit::{FakeConfig, FakeElbv2};
 
 use super::{Reuse, deregister, observe, register};
@@ -65,21 +65,8 @@ async fn world() -> (FakeElbv2, Context, String) {
         ..FakeConfig::default()
     });
     let ctx = context(&fake);
-    let arn = web_group(&fake);
+    let arn = fake.add_ip_target_group("web", 8080).arn;
     (fake, ctx, arn)
-}
-
-/// An ip target group `web` in the fake; answers its ARN.
-fn web_group(fake: &FakeElbv2) -> String {
-    fake.add_target_group(CreateTargetGroupSpec {
-        name: "web".to_owned(),
-        protocol: Some(Protocol::Http),
-        port: Some(8080),
-        vpc_id: Some("vpc-0123456789abcdef0".to_owned()),
-        target_type: Some(TargetType::Ip),
-        ..CreateTargetGroupSpec::default()
-    })
-    .arn
 }
 
 fn describes(fake: &FakeElbv2) -> u64 {
@@ -249,7 +236,7 @@ async fn reuse_is_off_at_zero_max_age() {
     let fake = FakeElbv2::default();
     let mut ctx = context(&fake);
     ctx.config.schedule.health_max_age = Duration::ZERO;
-    let arn = web_group(&fake);
+    let arn = fake.add_ip_target_group("web", 8080).arn;
     pass(&ctx, &arn).await;
     pass(&ctx, &arn).await;
     assert_eq!(describes(&fake), 2);
