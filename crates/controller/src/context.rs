@@ -14,7 +14,7 @@ use lbgate_core::diff::DiffConfig;
 use lbgate_core::schedule::{
     DEFAULT_ERROR_BACKOFF_BASE, DEFAULT_ERROR_BACKOFF_CAP, ScheduleConfig,
 };
-use lbgate_elbv2::Elbv2Api;
+use lbgate_elbv2::TargetsApi;
 
 use crate::events::EventQueue;
 use crate::metrics::Metrics;
@@ -155,7 +155,7 @@ impl Memories {
 /// Shared by every pass.
 pub struct Context {
     pub client: Client,
-    pub elbv2: Arc<dyn Elbv2Api>,
+    pub elbv2: Arc<dyn TargetsApi>,
     pub stores: Stores,
     pub config: ControllerConfig,
     pub metrics: Metrics,
@@ -174,7 +174,7 @@ impl Context {
     /// Call it inside a tokio runtime: the Event worker starts here.
     pub fn new(
         client: Client,
-        elbv2: Arc<dyn Elbv2Api>,
+        elbv2: Arc<dyn TargetsApi>,
         stores: Stores,
         config: ControllerConfig,
         metrics: Metrics,

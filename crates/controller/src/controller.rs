@@ -13,7 +13,7 @@ use kube::runtime::controller::{Config, Controller};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{PredicateConfig, WatchStreamExt, watcher};
 use lbgate_api::TargetGroupBinding;
-use lbgate_elbv2::Elbv2Api;
+use lbgate_elbv2::TargetsApi;
 
 use crate::context::{Context, ControllerConfig};
 use crate::mappers::{self, PodChangeFilter};
@@ -31,7 +31,7 @@ impl TgbController {
     /// Wires stores, context and recorder. Nothing is watched until [`Self::run`].
     pub fn new(
         client: Client,
-        elbv2: Arc<dyn Elbv2Api>,
+        elbv2: Arc<dyn TargetsApi>,
         config: ControllerConfig,
         metrics: Metrics,
         scope: &WatchScope,

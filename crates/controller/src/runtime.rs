@@ -20,7 +20,7 @@ use kube::Client;
 use kube::runtime::events::{Recorder, Reporter};
 use lbgate_api::consts::EVENT_REPORTING_CONTROLLER;
 use lbgate_core::schedule::ScheduleConfig;
-use lbgate_elbv2::Elbv2Api;
+use lbgate_elbv2::TargetsApi;
 use prometheus::Registry;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
@@ -46,7 +46,7 @@ use metrics::RuntimeMetrics;
 pub struct Parts {
     pub config: Config,
     pub client: Client,
-    pub elbv2: Arc<dyn Elbv2Api>,
+    pub elbv2: Arc<dyn TargetsApi>,
     pub registry: Registry,
     pub controller: ControllerConfig,
     /// The Lease: name, namespace, this replica's identity (`POD_NAME` in a cluster) and
@@ -69,7 +69,7 @@ impl Parts {
     pub fn new(
         config: Config,
         client: Client,
-        elbv2: Arc<dyn Elbv2Api>,
+        elbv2: Arc<dyn TargetsApi>,
         registry: Registry,
     ) -> Self {
         let identity =

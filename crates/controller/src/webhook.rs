@@ -21,7 +21,7 @@ use axum::{Json, Router};
 use lbgate_api::consts::{
     POD_MUTATING_WEBHOOK_PATH, TGB_MUTATING_WEBHOOK_PATH, TGB_VALIDATING_WEBHOOK_PATH,
 };
-use lbgate_elbv2::Elbv2Api;
+use lbgate_elbv2::TargetsApi;
 use serde_json::Value;
 
 use crate::runtime::metrics::RuntimeMetrics;
@@ -32,7 +32,7 @@ use review::{AdmissionRequest, AdmissionReview, Verdict};
 #[derive(Clone)]
 pub struct WebhookState {
     pub stores: Stores,
-    pub elbv2: Arc<dyn Elbv2Api>,
+    pub elbv2: Arc<dyn TargetsApi>,
     pub inject_gates: bool,
     pub aws_timeout: Duration,
     pub metrics: RuntimeMetrics,

@@ -18,8 +18,10 @@ use k8s_openapi::jiff::Timestamp;
 use kube::api::PostParams;
 use kube::{Api, Client};
 use lbgate_sim::kube::{KubeSim, KubeSimConfig};
+use lbgate_testkit::eventually;
 
 const LEASE: &str = "lbgate-binary-test";
+const POLL: Duration = Duration::from_millis(100);
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -80,27 +82,23 @@ async fn holder(api: &Api<Lease>) -> Option<String> {
 }
 
 async fn wait_holder(api: &Api<Lease>, who: &str) {
-    let until = tokio::time::Instant::now() + Duration::from_secs(20);
-    while holder(api).await.as_deref() != Some(who) {
-        assert!(tokio::time::Instant::now() < until, "{who} never led");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let leads = || async { (holder(api).await.as_deref() == Some(who)).then_some(()) };
+    let what = format!("{who} to lead");
+    eventually(&what, Duration::from_secs(20), POLL, leads)
+        .await
+        .unwrap();
 }
 
 async fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
-    let until = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        assert!(tokio::time::Instant::now() < until, "process did not exit");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let exited = || std::future::ready(child.try_wait().unwrap());
+    eventually("the process to exit", Duration::from_secs(30), POLL, exited)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
 async fn sigterm_releases_the_lease_and_exits_zero_and_a_stolen_lease_exits_non_zero() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let sim = KubeSim::start(KubeSimConfig::default()).await.unwrap();
     let dir = std::env::temp_dir().join(format!("lbgate-binary-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -16,6 +16,7 @@ use std::time::Duration;
 use lbgate_controller::webhook::serve::WebhookServer;
 use lbgate_controller::webhook::tls::{CertDir, CertSlot, server_config};
 use lbgate_sim::kube::tls::{ServingCert, client_config_trusting};
+use lbgate_testkit::eventually;
 use rustls::pki_types::ServerName;
 use tokio_util::sync::CancellationToken;
 
@@ -91,14 +92,11 @@ async fn a_replaced_certificate_is_served_without_a_restart() {
     );
 
     write(&dir, &second);
-    let until = tokio::time::Instant::now() + Duration::from_secs(10);
-    while !handshake(addr, &second).await {
-        assert!(
-            tokio::time::Instant::now() < until,
-            "new certificate never served"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let served_new = || async { handshake(addr, &second).await.then_some(()) };
+    let (deadline, poll) = (Duration::from_secs(10), Duration::from_millis(50));
+    eventually("the new certificate served", deadline, poll, served_new)
+        .await
+        .unwrap();
     assert!(!handshake(addr, &first).await);
     stop.cancel();
     served.await.unwrap().unwrap();

@@ -2,7 +2,7 @@
 //! per-account buckets and run at a fraction of them; callers queue by priority with reserves
 //! kept for higher priorities; AIMD slows a class down when AWS throttles it; retries with
 //! jittered back-off, bounded by count, deadline and cancellation. [`Governed`] applies all of
-//! this to any [`crate::Elbv2Api`] implementation.
+//! this to any port implementation (see [`crate::port`]).
 //!
 //! Reserves exist so that a higher priority that is using a class (deregistrations during a
 //! rollout, say) finds tokens for its next burst even while lower priorities (health polls,

@@ -1,5 +1,5 @@
-//! The aws-sdk-elasticloadbalancingv2 adapter of the port: one file per operation family, the
-//! client builder, and error mapping.
+//! The aws-sdk-elasticloadbalancingv2 adapter of the port (all three traits): one file per
+//! operation family, the client builder, and error mapping.
 
 mod actions;
 mod client;
@@ -17,7 +17,7 @@ pub use client::{AwsClientConfig, MAX_PAGE_SIZE, SdkElbv2};
 use crate::batch::TargetBatchOutcome;
 use crate::error::Elbv2Error;
 use crate::operation::Operation;
-use crate::port::{ApiFuture, Elbv2Api};
+use crate::port::{ApiFuture, LoadBalancersApi, TargetGroupsApi, TargetsApi};
 use crate::requests::{
     CallOptions, CreateListenerSpec, CreateRuleSpec, CreateTargetGroupSpec, ListenerQuery,
     LoadBalancerQuery, ModifyListenerSpec, ModifyRuleSpec, RuleQuery, TargetGroupQuery,
@@ -83,7 +83,7 @@ pub(crate) fn to_i32(value: u32) -> i32 {
     i32::try_from(value).unwrap_or(i32::MAX)
 }
 
-impl Elbv2Api for SdkElbv2 {
+impl TargetsApi for SdkElbv2 {
     fn describe_target_groups(
         &self,
         query: TargetGroupQuery,
@@ -118,7 +118,9 @@ impl Elbv2Api for SdkElbv2 {
     ) -> ApiFuture<'_, TargetBatchOutcome> {
         Box::pin(async move { Ok(self.sdk_deregister_targets(target_group_arn, targets).await) })
     }
+}
 
+impl TargetGroupsApi for SdkElbv2 {
     fn create_target_group(
         &self,
         spec: CreateTargetGroupSpec,
@@ -186,7 +188,9 @@ impl Elbv2Api for SdkElbv2 {
     ) -> ApiFuture<'_, BTreeMap<String, Vec<Tag>>> {
         Box::pin(self.sdk_describe_tags(resource_arns))
     }
+}
 
+impl LoadBalancersApi for SdkElbv2 {
     fn describe_load_balancers(
         &self,
         query: LoadBalancerQuery,

@@ -15,9 +15,9 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use lbgate_elbv2::{
-    Action, ChunkStatus, CreateListenerSpec, CreateRuleSpec, Elbv2Api, ListenerQuery,
-    LoadBalancerQuery, ModifyListenerSpec, ModifyRuleSpec, Protocol, RuleCondition, RuleQuery, Tag,
-    Target, TargetGroupQuery, TargetHealthState, TargetType,
+    Action, ChunkStatus, CreateListenerSpec, CreateRuleSpec, ListenerQuery, LoadBalancerQuery,
+    LoadBalancersApi, ModifyListenerSpec, ModifyRuleSpec, Protocol, RuleCondition, RuleQuery, Tag,
+    Target, TargetGroupQuery, TargetGroupsApi, TargetHealthState, TargetType, TargetsApi,
 };
 use lbgate_sim::elbv2::HealthMode;
 use support::sim::{advance_until, by_target, calls, ip_targets, load_balancer, opts, spec, world};

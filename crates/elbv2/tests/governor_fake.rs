@@ -13,12 +13,11 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lbgate_elbv2::testing::{FakeConfig, FakeElbv2};
 use lbgate_elbv2::{
-    Action, ApiClass, CallOptions, ChunkStatus, CreateListenerSpec, CreateTargetGroupSpec,
-    Elbv2Api, Elbv2Error, Elbv2Metrics, Governed, Governor, GovernorConfig, Operation, Priority,
-    Protocol, Target, TargetGroupQuery, TargetType,
+    ApiClass, CallOptions, ChunkStatus, Elbv2Error, Elbv2Metrics, Governed, Governor,
+    GovernorConfig, Operation, Priority, Target, TargetGroupQuery, TargetsApi,
 };
+use lbgate_testkit::{FakeConfig, FakeElbv2};
 use prometheus::Registry;
 use support::sample;
 use tokio::time::Instant;
@@ -62,23 +61,6 @@ fn targets(n: usize) -> Vec<Target> {
         .collect()
 }
 
-async fn target_group(api: &impl Elbv2Api, name: &str) -> String {
-    api.create_target_group(
-        CreateTargetGroupSpec {
-            name: name.into(),
-            protocol: Some(Protocol::Http),
-            port: Some(8080),
-            vpc_id: Some("vpc-1".into()),
-            target_type: Some(TargetType::Ip),
-            ..CreateTargetGroupSpec::default()
-        },
-        opts(Priority::Mutate),
-    )
-    .await
-    .unwrap()
-    .arn
-}
-
 fn counter(registry: &Registry, name: &str, operation: Operation) -> u64 {
     sample(registry, name, &[("operation", operation.as_str())]) as u64
 }
@@ -90,7 +72,7 @@ async fn large_batches_complete_under_30_percent_throttling() {
         api,
         registry,
     } = rig(0.3, GovernorConfig::default());
-    let arn = target_group(&api, "tg-a").await;
+    let arn = fake.add_ip_target_group("tg-a", 8080).arn;
 
     let outcome = api
         .register_targets(arn.clone(), targets(1000), opts(Priority::Register))
@@ -174,11 +156,11 @@ async fn poll_health(rig: &Rig, arn: &str, window: Duration) -> (u64, f64) {
 async fn describes_back_off_when_throttled() {
     let window = Duration::from_secs(30);
     let calm = rig(0.0, GovernorConfig::default());
-    let arn = target_group(&calm.api, "tg-calm").await;
+    let arn = calm.fake.add_ip_target_group("tg-calm", 8080).arn;
     let (calm_calls, calm_rate) = poll_health(&calm, &arn, window).await;
 
     let stormy = rig(0.3, GovernorConfig::default());
-    let arn = target_group(&stormy.api, "tg-stormy").await;
+    let arn = stormy.fake.add_ip_target_group("tg-stormy", 8080).arn;
     let (stormy_calls, stormy_rate) = poll_health(&stormy, &arn, window).await;
 
     // Unthrottled: the burst minus the health-poll reserve, then 5/s (half of 10/s).
@@ -338,7 +320,7 @@ async fn cancellation_stops_waits_and_retries() {
 #[tokio::test(start_paused = true)]
 async fn landed_chunks_are_not_resent_after_a_chunk_fails() {
     let rig = rig(0.0, GovernorConfig::default());
-    let arn = target_group(&rig.api, "tg-b").await;
+    let arn = rig.fake.add_ip_target_group("tg-b", 8080).arn;
     let op = Operation::RegisterTargets;
     rig.fake.fail_next(
         op,
@@ -358,38 +340,30 @@ async fn landed_chunks_are_not_resent_after_a_chunk_fails() {
     assert_eq!(outcome.not_landed().count(), 200);
 }
 
+/// The controller holds the port as a shared `Arc<dyn TargetsApi>`; a governor goes on top of
+/// such a handle as it does on a concrete port.
 #[tokio::test(start_paused = true)]
 async fn works_over_a_shared_trait_object() {
     let fake = FakeElbv2::default();
-    let shared: Arc<dyn Elbv2Api> = Arc::new(fake.clone());
+    let arn = fake.add_ip_target_group("tg-dyn", 8080).arn;
+    let shared: Arc<dyn TargetsApi> = Arc::new(fake.clone());
     let api = Governed::new(shared, Arc::new(Governor::new(GovernorConfig::default())));
-    let arn = target_group(&api, "tg-dyn").await;
-    let lb = fake.add_load_balancer("lb-1");
-    api.create_listener(
-        CreateListenerSpec {
-            load_balancer_arn: lb.arn.clone(),
-            protocol: Some(Protocol::Http),
-            port: Some(80),
-            default_actions: vec![Action::forward_to(&arn)],
-            certificate_arns: vec![],
-            ssl_policy: None,
-        },
-        opts(Priority::Mutate),
-    )
-    .await
-    .unwrap();
+
     let groups = api
         .describe_target_groups(
-            TargetGroupQuery::LoadBalancer(lb.arn.clone()),
+            TargetGroupQuery::Arns(vec![arn.clone()]),
             opts(Priority::DriftScan),
         )
         .await
         .unwrap();
     assert_eq!(groups.len(), 1);
-    assert_eq!(groups[0].load_balancer_arns, vec![lb.arn]);
-    let err = api
-        .delete_target_group(arn, opts(Priority::Mutate))
-        .await
-        .unwrap_err();
-    assert_eq!(err.category(), "ResourceInUse");
+    assert_eq!(groups[0].arn, arn);
+    let registered = api.register_targets(arn.clone(), targets(3), opts(Priority::Register));
+    assert!(registered.await.unwrap().is_complete());
+    let health = api.describe_target_health(arn.clone(), None, opts(Priority::DescribeHealth));
+    assert_eq!(health.await.unwrap().len(), 3);
+    let deregistered = api.deregister_targets(arn.clone(), targets(3), opts(Priority::Deregister));
+    assert!(deregistered.await.unwrap().is_complete());
+    assert!(fake.registered_targets(&arn).is_empty());
+    assert_eq!(fake.total_calls(), 4, "four port calls, none retried");
 }

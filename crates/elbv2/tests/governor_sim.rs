@@ -15,9 +15,9 @@ use std::time::Duration;
 
 use lbgate_elbv2::governor::RetryPolicy;
 use lbgate_elbv2::{
-    ApiClass, AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Api, Elbv2Metrics,
-    Governed, Governor, GovernorConfig, Operation, Priority, Protocol, SdkElbv2, Target,
-    TargetType,
+    ApiClass, AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Metrics, Governed,
+    Governor, GovernorConfig, Operation, Priority, Protocol, SdkElbv2, Target, TargetGroupsApi,
+    TargetType, TargetsApi,
 };
 use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
 use prometheus::Registry;
@@ -35,7 +35,7 @@ fn opts(priority: Priority) -> CallOptions {
 
 #[tokio::test]
 async fn throttled_simulator_still_gets_every_target_and_every_call_counted() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let sim = Elbv2Sim::start(SimConfig::default())
         .await
         .expect("simulator starts");

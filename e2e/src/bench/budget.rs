@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use aws_sdk_elasticloadbalancingv2::Client;
 use aws_sdk_elasticloadbalancingv2::types::TargetDescription;
 use lbgate_elbv2::{
-    AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Api, Elbv2Metrics, Governed,
-    Governor, GovernorConfig, Priority, Protocol, SdkElbv2, Target, TargetType,
+    AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Metrics, Governed, Governor,
+    GovernorConfig, Priority, Protocol, SdkElbv2, Target, TargetGroupsApi, TargetType, TargetsApi,
 };
 use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
 use serde::Serialize;
@@ -293,7 +293,7 @@ async fn run_variant(params: BudgetParams, variant: Variant) -> anyhow::Result<B
 /// Registers then deregisters every group's targets through the governor, groups concurrently:
 /// (chunks, failed chunks, successful calls).
 async fn governed_register_cycle(
-    api: &dyn Elbv2Api,
+    api: &dyn TargetsApi,
     work: &[(String, Vec<Target>)],
 ) -> (u64, u64, u64) {
     let opts = |priority| CallOptions::new(priority).with_timeout(Duration::from_secs(300));

@@ -225,7 +225,7 @@ fn lease_timings_come_from_flags_or_file_and_follow_client_go_rules() {
 
 #[tokio::test]
 async fn the_webhook_listens_where_configured() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let config = Config::from_args(args(&[
         "--webhook-bind-addr",
         "127.0.0.1",
@@ -241,8 +241,8 @@ async fn the_webhook_listens_where_configured() {
     .unwrap();
     let client =
         kube::Client::try_from(kube::Config::new("http://127.0.0.1:1".parse().unwrap())).unwrap();
-    let elbv2: std::sync::Arc<dyn lbgate_elbv2::Elbv2Api> =
-        std::sync::Arc::new(lbgate_elbv2::testing::FakeElbv2::default());
+    let elbv2: std::sync::Arc<dyn lbgate_elbv2::TargetsApi> =
+        std::sync::Arc::new(lbgate_testkit::FakeElbv2::default());
     let parts = crate::runtime::Parts::new(config, client, elbv2, prometheus::Registry::new());
     assert_eq!(parts.webhook_addr.to_string(), "127.0.0.1:10443");
     assert_eq!(parts.self_managed.rotate_after, Duration::from_secs(5));

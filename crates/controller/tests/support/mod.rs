@@ -26,8 +26,8 @@ use lbgate_controller::{ControllerConfig, Metrics, TgbController, WatchScope};
 use lbgate_core::schedule::ScheduleConfig;
 use lbgate_elbv2::SdkElbv2;
 use lbgate_elbv2::{
-    Action, AwsClientConfig, CallOptions, CreateListenerSpec, CreateTargetGroupSpec, Elbv2Api,
-    HealthCheck, Priority, Protocol, Target, TargetType,
+    Action, AwsClientConfig, CallOptions, CreateListenerSpec, CreateTargetGroupSpec, HealthCheck,
+    LoadBalancersApi, Priority, Protocol, Target, TargetGroupsApi, TargetType, TargetsApi,
 };
 use lbgate_sim::clock::ManualClock;
 use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
@@ -39,6 +39,8 @@ use tokio_util::sync::CancellationToken;
 pub const NS: &str = "default";
 /// Every wait of these tests is bounded by this.
 pub const DEADLINE: Duration = Duration::from_secs(15);
+/// How often a wait looks again.
+pub const POLL: Duration = Duration::from_millis(50);
 
 pub struct World {
     pub kube: KubeSim,
@@ -77,7 +79,7 @@ pub fn test_config() -> ControllerConfig {
 
 impl World {
     pub async fn start() -> Self {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        lbgate_testkit::install_crypto();
         let kube = KubeSim::start(KubeSimConfig::default()).await.unwrap();
         let clock = Arc::new(ManualClock::new());
         let elb = Elbv2Sim::start(SimConfig {
@@ -424,22 +426,14 @@ pub fn opts() -> CallOptions {
     CallOptions::new(Priority::Mutate).with_timeout(Duration::from_secs(10))
 }
 
-/// Polls `check` until it yields, failing the test with `what` at the deadline.
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
+/// Polls `check` every [`POLL`] until it yields, failing the test with `what` at [`DEADLINE`].
+pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Option<T>>,
 {
-    let until = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < until,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    lbgate_testkit::eventually(what, DEADLINE, POLL, check)
+        .await
+        .unwrap_or_else(|timed_out| panic!("{timed_out}"))
 }
 pub mod runtime;

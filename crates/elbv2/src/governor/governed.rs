@@ -1,6 +1,8 @@
-//! `Governed<A>`: any [`Elbv2Api`] behind the budget governor. Each attempt takes a token, is
-//! timed and counted; throttles slow the class down and are retried after a jittered delay;
-//! transient failures get bounded retries; everything ends at the deadline or cancellation.
+//! `Governed<A>`: any port behind the budget governor. It implements each port trait
+//! ([`TargetsApi`], [`TargetGroupsApi`], [`LoadBalancersApi`]) that `A` implements. Each attempt
+//! takes a token, is timed and counted; throttles slow the class down and are retried after a
+//! jittered delay; transient failures get bounded retries; everything ends at the deadline or
+//! cancellation.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,7 +17,7 @@ use crate::error::Elbv2Error;
 use crate::governor::Governor;
 use crate::governor::limiter::{AcquireError, cancelled};
 use crate::operation::Operation;
-use crate::port::{ApiFuture, Elbv2Api};
+use crate::port::{ApiFuture, LoadBalancersApi, TargetGroupsApi, TargetsApi};
 use crate::requests::{
     CallOptions, CreateListenerSpec, CreateRuleSpec, CreateTargetGroupSpec, ListenerQuery,
     LoadBalancerQuery, ModifyListenerSpec, ModifyRuleSpec, RuleQuery, TargetGroupQuery,
@@ -24,7 +26,7 @@ use crate::types::{
     HealthCheck, Listener, LoadBalancer, Rule, Tag, Target, TargetGroup, TargetHealth,
 };
 
-/// An [`Elbv2Api`] whose calls all go through a shared [`Governor`].
+/// A port whose calls all go through a shared [`Governor`].
 ///
 /// Budget is charged per AWS request for register/deregister (per chunk) and tags (per ARN
 /// group), because the chunking happens here. A paginated describe is one port call and is
@@ -37,7 +39,7 @@ pub struct Governed<A> {
     governor: Arc<Governor>,
 }
 
-impl<A: Elbv2Api> Governed<A> {
+impl<A> Governed<A> {
     pub fn new(inner: A, governor: Arc<Governor>) -> Self {
         Self { inner, governor }
     }
@@ -160,7 +162,10 @@ impl<A: Elbv2Api> Governed<A> {
         target_group_arn: String,
         targets: Vec<Target>,
         opts: CallOptions,
-    ) -> ApiFuture<'_, TargetBatchOutcome> {
+    ) -> ApiFuture<'_, TargetBatchOutcome>
+    where
+        A: TargetsApi,
+    {
         Box::pin(async move {
             let outcome = send_in_chunks(targets, TARGETS_PER_CALL, |chunk| {
                 let arn = target_group_arn.clone();
@@ -204,7 +209,7 @@ impl<A: Elbv2Api> Governed<A> {
     }
 }
 
-impl<A: Elbv2Api> Elbv2Api for Governed<A> {
+impl<A: TargetsApi> TargetsApi for Governed<A> {
     fn describe_target_groups(
         &self,
         query: TargetGroupQuery,
@@ -249,7 +254,9 @@ impl<A: Elbv2Api> Elbv2Api for Governed<A> {
             opts,
         )
     }
+}
 
+impl<A: TargetGroupsApi> TargetGroupsApi for Governed<A> {
     fn create_target_group(
         &self,
         spec: CreateTargetGroupSpec,
@@ -360,7 +367,9 @@ impl<A: Elbv2Api> Elbv2Api for Governed<A> {
             Ok(all)
         })
     }
+}
 
+impl<A: LoadBalancersApi> LoadBalancersApi for Governed<A> {
     fn describe_load_balancers(
         &self,
         query: LoadBalancerQuery,

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use aws_sdk_elasticloadbalancingv2::types::LoadBalancerTypeEnum;
 use lbgate_elbv2::{
-    AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Api, HealthCheck, Priority, Protocol,
-    SdkElbv2, Target, TargetHealth, TargetType,
+    AwsClientConfig, CallOptions, CreateTargetGroupSpec, HealthCheck, Priority, Protocol, SdkElbv2,
+    Target, TargetHealth, TargetType, TargetsApi,
 };
 use lbgate_sim::clock::ManualClock;
 use lbgate_sim::elbv2::{Elbv2Sim, SimConfig, ThrottleConfig};
@@ -19,7 +19,7 @@ pub struct World {
 }
 
 pub async fn world(page_size: i32) -> World {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let clock = Arc::new(ManualClock::new());
     let sim = Elbv2Sim::start(SimConfig {
         clock: Some(clock.clone()),

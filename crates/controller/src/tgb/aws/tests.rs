@@ -9,11 +9,8 @@ use std::time::Duration;
 use kube::runtime::reflector;
 use lbgate_core::schedule::{HealthCheckSettings, LoadBalancerKind};
 use lbgate_core::target::{TargetKey, TargetState};
-use lbgate_elbv2::testing::{FakeConfig, FakeElbv2};
-use lbgate_elbv2::{
-    CallOptions, CreateTargetGroupSpec, Elbv2Api, Operation, Priority, Protocol, TargetHealthState,
-    TargetType,
-};
+use lbgate_elbv2::{Operation, TargetHealthState};
+use lbgate_testkit::{FakeConfig, FakeElbv2};
 
 use super::{Reuse, deregister, observe, register};
 use crate::context::{Clock, Context, ControllerConfig};
@@ -27,7 +24,7 @@ const SETTINGS: HealthCheckSettings = HealthCheckSettings {
 };
 
 fn context(fake: &FakeElbv2) -> Context {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let client =
         kube::Client::try_from(kube::Config::new("http://127.0.0.1:9".parse().unwrap())).unwrap();
     let stores = Stores {
@@ -68,27 +65,8 @@ async fn world() -> (FakeElbv2, Context, String) {
         ..FakeConfig::default()
     });
     let ctx = context(&fake);
-    let arn = web_group(&fake).await;
+    let arn = fake.add_ip_target_group("web", 8080).arn;
     (fake, ctx, arn)
-}
-
-/// An ip target group `web` in the fake; answers its ARN.
-async fn web_group(fake: &FakeElbv2) -> String {
-    let group = fake
-        .create_target_group(
-            CreateTargetGroupSpec {
-                name: "web".to_owned(),
-                protocol: Some(Protocol::Http),
-                port: Some(8080),
-                vpc_id: Some("vpc-0123456789abcdef0".to_owned()),
-                target_type: Some(TargetType::Ip),
-                ..CreateTargetGroupSpec::default()
-            },
-            CallOptions::new(Priority::Mutate),
-        )
-        .await
-        .unwrap();
-    group.arn
 }
 
 fn describes(fake: &FakeElbv2) -> u64 {
@@ -258,7 +236,7 @@ async fn reuse_is_off_at_zero_max_age() {
     let fake = FakeElbv2::default();
     let mut ctx = context(&fake);
     ctx.config.schedule.health_max_age = Duration::ZERO;
-    let arn = web_group(&fake).await;
+    let arn = fake.add_ip_target_group("web", 8080).arn;
     pass(&ctx, &arn).await;
     pass(&ctx, &arn).await;
     assert_eq!(describes(&fake), 2);

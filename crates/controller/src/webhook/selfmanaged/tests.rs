@@ -7,7 +7,7 @@ use super::*;
 const CONFIGURATION: &str = "hooks";
 
 async fn cluster() -> (KubeSim, Client) {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let kube = KubeSim::start(KubeSimConfig::default()).await.unwrap();
     let client = lbgate_sim::world::client_for(&kube).unwrap();
     let configuration: MutatingWebhookConfiguration = serde_json::from_value(json!({

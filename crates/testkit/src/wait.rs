@@ -1,0 +1,63 @@
+//! One bounded wait for every test that polls the world until it looks right.
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// A wait that ran out: what it waited for and for how long.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimedOut {
+    pub what: String,
+    pub deadline: Duration,
+}
+
+impl std::fmt::Display for TimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "timed out after {:?} waiting for {}",
+            self.deadline, self.what
+        )
+    }
+}
+
+impl std::error::Error for TimedOut {}
+
+/// Calls `check` every `poll` until it answers `Some`, and returns that value; gives up with
+/// [`TimedOut`] naming `what` once `deadline` has passed.
+///
+/// Every wait ends: a check still running at the deadline is dropped, and the last sleep is cut
+/// short so that one check runs at the deadline itself. Time is tokio's, so on a paused clock
+/// the deadline is virtual too.
+pub async fn eventually<T, F, Fut>(
+    what: &str,
+    deadline: Duration,
+    poll: Duration,
+    mut check: F,
+) -> Result<T, TimedOut>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Option<T>>,
+{
+    let until = Instant::now() + deadline;
+    let timed_out = || TimedOut {
+        what: what.to_owned(),
+        deadline,
+    };
+    loop {
+        match tokio::time::timeout_at(until, check()).await {
+            Ok(Some(value)) => return Ok(value),
+            Ok(None) => {}
+            Err(_) => return Err(timed_out()),
+        }
+        let now = Instant::now();
+        if now >= until {
+            return Err(timed_out());
+        }
+        tokio::time::sleep_until((now + poll).min(until)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests;
