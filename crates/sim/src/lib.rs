@@ -4,13 +4,14 @@
 //! controllers and the ALB data plane will join it as sibling modules.
 
 pub mod alb;
-pub mod clock;
 pub mod demo;
 pub mod elbv2;
 pub mod error;
 pub mod kube;
-pub mod rng;
 pub mod scenario;
 pub mod world;
 
 pub use error::SimError;
+
+// Until the dependents name lbgate-sim-clock themselves.
+pub use lbgate_sim_clock as clock;

@@ -19,10 +19,11 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
+use lbgate_sim_clock::Clock;
+
 use super::matching::HttpRequest;
 use super::router::{Route, Router, RouterConfig, TargetRef};
 use super::simtime::{Polling, WaitEnd, wait_until};
-use crate::clock::Clock;
 use crate::elbv2::{Elbv2Sim, SimState, TargetState};
 use crate::world::{AppPhase, AppRegistry};
 

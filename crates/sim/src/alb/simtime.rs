@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::clock::Clock;
+use lbgate_sim_clock::Clock;
 
 /// Why a wait ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,7 +64,7 @@ pub async fn wait_until(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
+    use lbgate_sim_clock::ManualClock;
 
     #[tokio::test]
     async fn waits_for_a_manual_clock_and_honours_the_cap() {

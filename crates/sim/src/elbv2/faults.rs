@@ -4,8 +4,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use lbgate_sim_clock::SimRng;
+
 use super::errors::ApiError;
-use crate::rng::SimRng;
 
 /// A fault injected into one action (or every action, under `"*"`).
 #[derive(Debug, Clone, PartialEq)]

@@ -143,8 +143,8 @@ mod tests {
     #[tokio::test]
     async fn the_request_pipeline_journals_what_it_serves() {
         let config = super::super::SimConfig::default();
-        let clock: std::sync::Arc<dyn crate::clock::Clock> =
-            std::sync::Arc::new(crate::clock::ScaledClock::new(1.0));
+        let clock: std::sync::Arc<dyn lbgate_sim_clock::Clock> =
+            std::sync::Arc::new(lbgate_sim_clock::ScaledClock::new(1.0));
         let shared = super::super::service::Shared::new(&config, clock);
         let vpc = shared
             .state

@@ -54,6 +54,7 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+use lbgate_sim_clock::{Clock, ScaledClock};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -66,7 +67,6 @@ pub use state::SimState;
 pub use throttle::{BucketConfig, ThrottleConfig};
 
 use crate::SimError;
-use crate::clock::{Clock, ScaledClock};
 use service::Shared;
 
 /// How a simulator starts. Every field has a sensible default.
@@ -79,7 +79,7 @@ pub struct SimConfig {
     /// Real seconds per simulated second: 1.0 is real time, 0.1 ten times faster. Ignored when
     /// `clock` is set.
     pub time_scale: f64,
-    /// A clock to use instead of the wall clock (e.g. [`crate::clock::ManualClock`] in tests).
+    /// A clock to use instead of the wall clock (e.g. [`lbgate_sim_clock::ManualClock`] in tests).
     pub clock: Option<Arc<dyn Clock>>,
     /// Extra delay before the first health check of a target behind a network load balancer.
     pub nlb_registration_lag: Duration,

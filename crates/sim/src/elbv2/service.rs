@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 
+use lbgate_sim_clock::{Clock, SimRng};
+
 use super::SimConfig;
 use super::errors::ApiError;
 use super::faults::FaultBook;
@@ -14,8 +16,6 @@ use super::ops;
 use super::query::Params;
 use super::state::SimState;
 use super::throttle::Throttler;
-use crate::clock::Clock;
-use crate::rng::SimRng;
 
 /// State behind one simulator.
 #[derive(Debug)]

@@ -4,13 +4,13 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use lbgate_sim_clock::Clock;
 use serde_json::{Value, json};
 
 use super::errors::ApiError;
 use super::health::HealthMode;
 use super::model::targets::TargetHealthRow;
 use super::model::{Model, ModelConfig};
-use crate::clock::Clock;
 
 /// The simulated ELBv2 state and its clock.
 #[derive(Debug)]

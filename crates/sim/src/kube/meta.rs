@@ -83,7 +83,7 @@ pub fn resource_version(object: &Value) -> u64 {
 
 /// `2026-11-21T08:17:45Z` for a time since the Unix epoch.
 pub fn rfc3339(since_epoch: Duration) -> String {
-    crate::clock::utc_timestamp(since_epoch, false)
+    lbgate_sim_clock::utc_timestamp(since_epoch, false)
 }
 
 /// The current wall-clock time as RFC 3339 (Kubernetes timestamps have second precision).

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 
+use lbgate_sim_clock::SimRng;
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
@@ -17,7 +18,6 @@ use super::convert;
 use super::meta::{self, meta_str, set_meta};
 use super::resources::{Registry, ResourceInfo};
 use super::status::ApiError;
-use crate::rng::SimRng;
 
 mod delete;
 mod gc;

@@ -169,7 +169,7 @@ fn default_table(objects: &[Value]) -> (Vec<Column>, Vec<Row>) {
             let created = at(object, "metadata.creationTimestamp")
                 .and_then(Value::as_str)
                 .and_then(age::parse_rfc3339)
-                .map(crate::clock::utc_seconds_timestamp)
+                .map(lbgate_sim_clock::utc_seconds_timestamp)
                 .unwrap_or_else(|| "0001-01-01T00:00:00Z".to_owned());
             vec![name(object), json!(created)].into()
         })

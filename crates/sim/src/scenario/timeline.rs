@@ -16,10 +16,10 @@ use k8s_openapi::api::core::v1::Pod;
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Api, Client, ResourceExt};
 use lbgate_api::consts::TARGET_HEALTH_CONDITION_PREFIX;
+use lbgate_sim_clock::Clock;
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
-use crate::clock::Clock;
 use crate::elbv2::SimState;
 
 /// Wall time between two looks at the ELBv2 model.

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kube::Client;
+use lbgate_sim_clock::{Clock, ScaledClock};
 
 use super::apply::{Applied, apply_manifests};
 use super::aws::{ListenerOptions, LoadBalancerOptions, TargetGroupOptions};
 use crate::SimError;
 use crate::alb::{DataPlane, DataPlaneConfig};
-use crate::clock::{Clock, ScaledClock};
 use crate::elbv2::{Elbv2Sim, SimConfig, ThrottleConfig};
 use crate::kube::{KubeSim, KubeSimConfig};
 use crate::world::{NodeSpec, RegistrarBinding, Switches, Timing, World, WorldConfig};

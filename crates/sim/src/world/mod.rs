@@ -36,6 +36,7 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Node, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::{Api, Client};
+use lbgate_sim_clock::{Clock, ScaledClock};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
@@ -46,7 +47,6 @@ pub use nodes::{NodeSpec, SimNode};
 pub use registrar::{RegistrarBinding, RegistrarBindings};
 
 use crate::SimError;
-use crate::clock::{Clock, ScaledClock};
 use crate::elbv2::{Elbv2Sim, SimState};
 use crate::kube::KubeSim;
 use runtime::{Ctx, spawn_loop, spawn_trigger};

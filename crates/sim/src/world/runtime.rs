@@ -12,12 +12,12 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 use kube::runtime::watcher;
 use kube::{Api, Client, Resource};
+use lbgate_sim_clock::Clock;
 use serde::de::DeserializeOwned;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use super::apps::AppRegistry;
-use crate::clock::Clock;
 
 /// Bound of every API call a controller makes.
 pub const CALL_TIMEOUT: Duration = Duration::from_secs(10);

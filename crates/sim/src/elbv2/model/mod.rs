@@ -16,11 +16,11 @@ pub mod vpc;
 use std::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
+use lbgate_sim_clock::SimRng;
 use serde::Serialize;
 
 use super::errors::ApiError;
 use super::health::{HealthBook, HealthMode};
-use crate::rng::SimRng;
 use arn::Arns;
 use listeners::Listener;
 use load_balancers::LoadBalancer;

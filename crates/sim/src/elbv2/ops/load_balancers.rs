@@ -74,7 +74,7 @@ fn write_load_balancer(xml: &mut Xml, lb: &LoadBalancer, model: &Model, now: Dur
 
 /// `2016-03-25T21:26:12.920Z`, the timestamp form ELBv2 uses.
 pub fn iso8601(at: SystemTime) -> String {
-    crate::clock::utc_timestamp(at.duration_since(UNIX_EPOCH).unwrap_or_default(), true)
+    lbgate_sim_clock::utc_timestamp(at.duration_since(UNIX_EPOCH).unwrap_or_default(), true)
 }
 
 #[cfg(test)]
