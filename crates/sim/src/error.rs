@@ -36,6 +36,12 @@ pub enum SimError {
     /// A configuration value is out of range.
     #[error("invalid configuration: {message}")]
     Config { message: String },
+    /// The ELBv2 simulator failed to start or stop.
+    #[error(transparent)]
+    Elbv2 {
+        #[from]
+        source: lbgate_sim_elbv2::Elbv2SimError,
+    },
     /// A scenario could not be read, a step failed or a wait missed its deadline.
     #[error("{message}")]
     Scenario { message: String },

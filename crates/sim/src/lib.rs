@@ -5,7 +5,6 @@
 
 pub mod alb;
 pub mod demo;
-pub mod elbv2;
 pub mod error;
 pub mod kube;
 pub mod scenario;
@@ -13,5 +12,6 @@ pub mod world;
 
 pub use error::SimError;
 
-// Until the dependents name lbgate-sim-clock themselves.
+// Until the dependents name lbgate-sim-clock and lbgate-sim-elbv2 themselves.
 pub use lbgate_sim_clock as clock;
+pub use lbgate_sim_elbv2 as elbv2;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use lbgate_sim::demo;
-use lbgate_sim::elbv2::{Elbv2Sim, HealthMode, SimConfig};
+use lbgate_sim_elbv2::{Elbv2Sim, HealthMode, SimConfig};
 
 #[derive(Debug, Parser)]
 #[command(name = "lbgate-sim", about = "The simulated world of lbgate")]
@@ -131,7 +131,7 @@ async fn run_elbv2(args: Elbv2Args) -> anyhow::Result<()> {
         ..SimConfig::default()
     };
     if args.no_throttle {
-        config.throttle = lbgate_sim::elbv2::ThrottleConfig::disabled();
+        config.throttle = lbgate_sim_elbv2::ThrottleConfig::disabled();
     }
     let sim = Elbv2Sim::start(config)
         .await

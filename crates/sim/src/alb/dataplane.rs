@@ -20,11 +20,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use lbgate_sim_clock::Clock;
+use lbgate_sim_elbv2::{Elbv2Sim, SimState, TargetState};
 
 use super::matching::HttpRequest;
 use super::router::{Route, Router, RouterConfig, TargetRef};
 use super::simtime::{Polling, WaitEnd, wait_until};
-use crate::elbv2::{Elbv2Sim, SimState, TargetState};
 use crate::world::{AppPhase, AppRegistry};
 
 /// Data plane knobs.

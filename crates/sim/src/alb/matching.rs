@@ -6,7 +6,7 @@
 //! applies to the path only, never to the query string; the values of one condition are
 //! alternatives (any may match) and all conditions of a rule must hold.
 
-use crate::elbv2::model::rules::Condition;
+use lbgate_sim_elbv2::model::rules::Condition;
 
 /// What the data plane knows about a request when it picks a rule.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! The application load balancer's data plane and a traffic generator.
 //!
-//! The ELBv2 simulator ([`crate::elbv2`]) models the control plane: load balancers, listeners,
+//! The ELBv2 simulator ([`lbgate_sim_elbv2`]) models the control plane: load balancers, listeners,
 //! rules, target groups and target health over simulated time. This module sends requests through
 //! that model the way an ALB node does — rule, target group, target — and answers them from the
 //! pod applications of a [`crate::world::AppRegistry`], so that rollouts show the 502/503/504s
@@ -8,7 +8,7 @@
 //! health checks notice).
 //!
 //! ```no_run
-//! # async fn demo(sim: &lbgate_sim::elbv2::Elbv2Sim) -> Result<(), lbgate_sim::SimError> {
+//! # async fn demo(sim: &lbgate_sim_elbv2::Elbv2Sim) -> Result<(), lbgate_sim::SimError> {
 //! use std::sync::Arc;
 //! use std::time::Duration;
 //! use lbgate_sim::alb::{DataPlane, DataPlaneConfig, Traffic, TrafficConfig};

@@ -20,11 +20,12 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
+use lbgate_sim_elbv2::TargetState;
+use lbgate_sim_elbv2::model::Model;
+use lbgate_sim_elbv2::model::listeners::Action;
+use lbgate_sim_elbv2::model::rules::Rule;
+
 use super::matching::{HttpRequest, rule_matches};
-use crate::elbv2::TargetState;
-use crate::elbv2::model::Model;
-use crate::elbv2::model::listeners::Action;
-use crate::elbv2::model::rules::Rule;
 
 /// How targets of one group share requests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -6,9 +6,9 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::ValueEnum;
-use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
 use lbgate_sim::kube::{KubeSim, KubeSimConfig, ServiceAddresses};
 use lbgate_sim::world::{NodeSpec, Switches, World, WorldConfig};
+use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
 
 #[derive(Debug, clap::Args)]
 pub struct ServeArgs {

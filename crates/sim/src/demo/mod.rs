@@ -26,10 +26,8 @@ use aws_sdk_elasticloadbalancingv2::error::{DisplayErrorContext, ProvideErrorMet
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, ProtocolEnum, TargetGroupAttribute, TargetTypeEnum,
 };
+use lbgate_sim_elbv2::{Elbv2Sim, Elbv2SimError, HealthMode, SimConfig};
 use tokio::time::Instant;
-
-use crate::SimError;
-use crate::elbv2::{Elbv2Sim, HealthMode, SimConfig};
 
 /// Real seconds per simulated second unless told otherwise: 20× faster than real time.
 pub const DEFAULT_TIME_SCALE: f64 = 0.05;
@@ -201,7 +199,7 @@ pub enum DemoError {
     #[error("invalid demo options: {message}")]
     Options { message: String },
     #[error("the ELBv2 simulator: {0}")]
-    Sim(#[from] SimError),
+    Sim(#[from] Elbv2SimError),
     #[error("{action} failed: {message}")]
     Aws {
         action: &'static str,

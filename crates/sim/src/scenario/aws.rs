@@ -4,13 +4,13 @@
 
 use std::time::Duration;
 
+use lbgate_sim_elbv2::Elbv2Sim;
+use lbgate_sim_elbv2::model::listeners::{Action, ListenerInput, WeightedTargetGroup};
+use lbgate_sim_elbv2::model::load_balancers::LoadBalancerInput;
+use lbgate_sim_elbv2::model::target_group::TargetGroupInput;
 use serde::{Deserialize, Serialize};
 
 use crate::SimError;
-use crate::elbv2::Elbv2Sim;
-use crate::elbv2::model::listeners::{Action, ListenerInput, WeightedTargetGroup};
-use crate::elbv2::model::load_balancers::LoadBalancerInput;
-use crate::elbv2::model::target_group::TargetGroupInput;
 
 /// An application load balancer in every default subnet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,7 +125,7 @@ impl ListenerOptions {
     }
 }
 
-fn api_failure(what: &str, error: &crate::elbv2::errors::ApiError) -> SimError {
+fn api_failure(what: &str, error: &lbgate_sim_elbv2::errors::ApiError) -> SimError {
     super::failure(format!("{what}: {} ({})", error.message, error.code))
 }
 

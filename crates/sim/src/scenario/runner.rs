@@ -7,6 +7,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams};
+use lbgate_sim_elbv2::{Fault, TargetState};
 use serde_json::json;
 
 use super::report::{ScenarioReport, StepRecord, TrafficSummary};
@@ -16,7 +17,6 @@ use super::world::SimWorld;
 use super::{aws, failure};
 use crate::SimError;
 use crate::alb::{Outcome, Traffic, TrafficConfig, TrafficReport};
-use crate::elbv2::{Fault, TargetState};
 use crate::world::runtime::call;
 
 /// Wall time between two looks at a condition.

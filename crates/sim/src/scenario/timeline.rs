@@ -20,7 +20,7 @@ use lbgate_sim_clock::Clock;
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
-use crate::elbv2::SimState;
+use lbgate_sim_elbv2::SimState;
 
 /// Wall time between two looks at the ELBv2 model.
 const MODEL_POLL: Duration = Duration::from_millis(10);

@@ -7,12 +7,12 @@ use std::time::Duration;
 
 use kube::Client;
 use lbgate_sim_clock::{Clock, ScaledClock};
+use lbgate_sim_elbv2::{Elbv2Sim, SimConfig, ThrottleConfig};
 
 use super::apply::{Applied, apply_manifests};
 use super::aws::{ListenerOptions, LoadBalancerOptions, TargetGroupOptions};
 use crate::SimError;
 use crate::alb::{DataPlane, DataPlaneConfig};
-use crate::elbv2::{Elbv2Sim, SimConfig, ThrottleConfig};
 use crate::kube::{KubeSim, KubeSimConfig};
 use crate::world::{NodeSpec, RegistrarBinding, Switches, Timing, World, WorldConfig};
 
@@ -238,8 +238,8 @@ impl SimWorld {
     /// Stops the world controllers and both servers.
     pub async fn shutdown(self) -> Result<(), SimError> {
         self.world.shutdown().await;
-        let elbv2 = self.elbv2.shutdown().await;
-        let kube = self.kube.shutdown().await;
+        let elbv2 = self.elbv2.shutdown().await.map_err(SimError::from);
+        let kube = self.kube.shutdown().await.map_err(SimError::from);
         elbv2.and(kube)
     }
 }

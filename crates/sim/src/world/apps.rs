@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::elbv2::{Elbv2Sim, HealthMode, SimState};
+use lbgate_sim_elbv2::{Elbv2Sim, HealthMode, SimState};
 
 /// The life stage of one pod's application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -186,7 +186,7 @@ mod tests {
 
     #[tokio::test]
     async fn phases_are_mirrored_into_elbv2_health_checks() {
-        let sim = Elbv2Sim::start(crate::elbv2::SimConfig::default())
+        let sim = Elbv2Sim::start(lbgate_sim_elbv2::SimConfig::default())
             .await
             .unwrap();
         let apps = AppRegistry::with_elbv2_mirror(&sim);

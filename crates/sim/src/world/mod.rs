@@ -37,6 +37,7 @@ use k8s_openapi::api::core::v1::{Node, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::{Api, Client};
 use lbgate_sim_clock::{Clock, ScaledClock};
+use lbgate_sim_elbv2::{Elbv2Sim, SimState};
 use serde::{Deserialize, Serialize};
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
@@ -47,7 +48,6 @@ pub use nodes::{NodeSpec, SimNode};
 pub use registrar::{RegistrarBinding, RegistrarBindings};
 
 use crate::SimError;
-use crate::elbv2::{Elbv2Sim, SimState};
 use crate::kube::KubeSim;
 use runtime::{Ctx, spawn_loop, spawn_trigger};
 

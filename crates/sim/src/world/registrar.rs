@@ -17,11 +17,11 @@ use k8s_openapi::api::core::v1::Service;
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::Api;
 use kube::api::ListParams;
+use lbgate_sim_elbv2::SimState;
+use lbgate_sim_elbv2::model::targets::TargetInput;
 
 use super::endpointslices::SERVICE_NAME_LABEL;
 use super::runtime::{Ctx, Reconciler, call};
-use crate::elbv2::SimState;
-use crate::elbv2::model::targets::TargetInput;
 
 /// One Service port whose ready endpoints belong in one target group.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]

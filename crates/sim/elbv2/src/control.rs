@@ -1,4 +1,4 @@
-//! The `/_sim/…` control API (documented in the module docs of `elbv2`).
+//! The `/_sim/…` control API (documented in the crate docs).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;

@@ -1,10 +1,10 @@
 //! Target lifecycle on the model: health checks, usage, draining, lags, consistency.
 
-use super::super::health::HealthMode;
-use super::Model;
-use super::target_group::{TargetGroupChanges, TargetGroupInput};
-use super::target_groups::TargetGroupFilter;
 use super::test_world::*;
+use crate::health::HealthMode;
+use crate::model::Model;
+use crate::model::target_group::{TargetGroupChanges, TargetGroupInput};
+use crate::model::target_groups::TargetGroupFilter;
 
 #[test]
 fn alb_target_goes_initial_then_healthy_after_threshold_checks() {
@@ -49,7 +49,7 @@ fn a_rule_alone_puts_a_target_group_in_use_and_deleting_it_stops_checks() {
     let lb = w.load_balancer("edge", "application", secs(0));
     let listener = w.listener(&lb, "HTTP", 80, &default_tg, secs(0));
     w.register(&tg, "10.0.1.6", secs(0));
-    let condition = super::rules::Condition {
+    let condition = crate::model::rules::Condition {
         field: "path-pattern".into(),
         values: vec!["/api/*".into()],
         http_header_name: None,

@@ -1,11 +1,11 @@
 //! Validation and errors on the model: names, targets, ARNs, pages, associations, tags.
 
-use super::listeners::ListenerInput;
-use super::private_address;
-use super::target_group::TargetGroupInput;
-use super::target_groups::TargetGroupFilter;
-use super::targets::TargetInput;
 use super::test_world::*;
+use crate::model::listeners::ListenerInput;
+use crate::model::private_address;
+use crate::model::target_group::TargetGroupInput;
+use crate::model::target_groups::TargetGroupFilter;
+use crate::model::targets::TargetInput;
 
 #[test]
 fn create_target_group_is_idempotent_for_identical_settings_only() {

@@ -1,20 +1,40 @@
-//! The ELBv2 API simulator.
+//! The ELBv2 API simulator of lbgate's simulated world.
 //!
 //! A faithful stand-in for the Elastic Load Balancing v2 Query API (`Action=…&Version=2015-12-01`
 //! form POSTs, XML answers, AWS error codes and messages), with the real target lifecycle timed
 //! from each target group's health-check settings. Point the real AWS SDK at
 //! [`Elbv2Sim::endpoint_url`] (or set `AWS_ENDPOINT_URL`); SigV4 headers are accepted and not
-//! verified. See `FIDELITY.md` next to this file for every modelled behaviour and its source.
+//! verified.
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), lbgate_sim::SimError> {
-//! use lbgate_sim::elbv2::{Elbv2Sim, HealthMode, SimConfig};
+//! # async fn demo() -> Result<(), lbgate_sim_elbv2::Elbv2SimError> {
+//! use lbgate_sim_elbv2::{Elbv2Sim, HealthMode, SimConfig};
 //! let sim = Elbv2Sim::start(SimConfig::default()).await?;
 //! println!("AWS_ENDPOINT_URL={}", sim.endpoint_url());
 //! sim.set_health("10.0.1.5".parse().unwrap(), Some(8080), HealthMode::Refusing);
 //! sim.shutdown().await?;
 //! # Ok(()) }
 //! ```
+//!
+//! # What a caller uses
+//!
+//! - [`Elbv2Sim`], started from a [`SimConfig`] (listen address, region and account, clock or
+//!   time scale, lags, [`ThrottleConfig`], [`Limits`], seed); it fails with [`Elbv2SimError`].
+//!   Its methods steer the world as the control API below does: [`HealthMode`] per target
+//!   address, [`Fault`]s and throttle rates per action, plus [`Elbv2Sim::call_counts`] and the
+//!   [`Journal`] of RegisterTargets and DeregisterTargets calls.
+//! - [`SimState`] ([`Elbv2Sim::state`]): the model and its clock in-process, for the ALB data
+//!   plane and tests: [`TargetState`] and [`TargetHealthRow`]s of a group right now, and
+//!   [`SimState::register_target`] for a target that a tool other than the one under test
+//!   registers. [`model`] holds the model itself and the inputs of its operations;
+//!   [`errors::ApiError`] is an answer AWS would give.
+//!
+//! # What it does not do
+//!
+//! Only ELBv2 is served: no EC2 (instance targets are any well-formed `i-…` ID), no STS, no
+//! signature checks. It never depends on the Kubernetes side of the world; the world crate
+//! (`lbgate-sim`) mirrors pod applications into [`Elbv2Sim::set_health`]. Every modelled
+//! behaviour, its source and the known gaps are listed in `FIDELITY.md` at the crate root.
 //!
 //! # Control API
 //!
@@ -36,6 +56,7 @@
 //! Modes are `"answering"`, `"refusing"`, `"timeout"` or `{"response_code":503}`.
 
 mod control;
+mod error;
 pub mod errors;
 mod faults;
 pub mod health;
@@ -58,6 +79,7 @@ use lbgate_sim_clock::{Clock, ScaledClock};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+pub use error::Elbv2SimError;
 pub use faults::Fault;
 pub use health::{HealthMode, TargetHealthView, TargetState};
 pub use journal::{Journal, TargetCall};
@@ -66,7 +88,6 @@ pub use model::targets::TargetHealthRow;
 pub use state::SimState;
 pub use throttle::{BucketConfig, ThrottleConfig};
 
-use crate::SimError;
 use service::Shared;
 
 /// How a simulator starts. Every field has a sensible default.
@@ -133,9 +154,9 @@ pub struct Elbv2Sim {
 
 impl Elbv2Sim {
     /// Binds the listen address and starts serving.
-    pub async fn start(config: SimConfig) -> Result<Self, SimError> {
+    pub async fn start(config: SimConfig) -> Result<Self, Elbv2SimError> {
         if !(config.time_scale.is_finite() && config.time_scale > 0.0) {
-            return Err(SimError::Config {
+            return Err(Elbv2SimError::Config {
                 message: format!(
                     "time_scale must be a positive number, got {}",
                     config.time_scale
@@ -149,13 +170,13 @@ impl Elbv2Sim {
         let shared = Arc::new(Shared::new(&config, clock));
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
-            .map_err(|source| SimError::Bind {
+            .map_err(|source| Elbv2SimError::Bind {
                 addr: config.listen,
                 source,
             })?;
         let addr = listener
             .local_addr()
-            .map_err(|source| SimError::LocalAddr { source })?;
+            .map_err(|source| Elbv2SimError::LocalAddr { source })?;
         let (stop, stopped) = oneshot::channel();
         let router = server::router(Arc::clone(&shared));
         let task = tokio::spawn(async move {
@@ -264,7 +285,7 @@ impl Elbv2Sim {
     }
 
     /// Stops serving, waiting (bounded) for open requests to finish.
-    pub async fn shutdown(mut self) -> Result<(), SimError> {
+    pub async fn shutdown(mut self) -> Result<(), Elbv2SimError> {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -274,11 +295,11 @@ impl Elbv2Sim {
         let abort = task.abort_handle();
         match tokio::time::timeout(SHUTDOWN_DEADLINE, task).await {
             Ok(Ok(Ok(()))) => Ok(()),
-            Ok(Ok(Err(source))) => Err(SimError::Serve { source }),
-            Ok(Err(source)) => Err(SimError::Join { source }),
+            Ok(Ok(Err(source))) => Err(Elbv2SimError::Serve { source }),
+            Ok(Err(source)) => Err(Elbv2SimError::Join { source }),
             Err(_) => {
                 abort.abort();
-                Err(SimError::ShutdownTimeout {
+                Err(Elbv2SimError::ShutdownTimeout {
                     seconds: SHUTDOWN_DEADLINE.as_secs(),
                 })
             }

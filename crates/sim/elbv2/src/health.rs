@@ -505,5 +505,4 @@ fn latest(history: &[(Duration, HealthMode)], at: Duration) -> Option<(Duration,
 }
 
 #[cfg(test)]
-#[path = "health_tests.rs"]
 mod tests;

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::errors::ApiError;
 use super::health::HealthMode;
-use super::model::targets::TargetHealthRow;
+use super::model::targets::{TargetHealthRow, TargetInput};
 use super::model::{Model, ModelConfig};
 
 /// The simulated ELBv2 state and its clock.
@@ -50,6 +50,24 @@ impl SimState {
     /// Every registered and draining target of a target group with its health right now.
     pub fn target_health(&self, target_group_arn: &str) -> Result<Vec<TargetHealthRow>, ApiError> {
         self.with_model(|model, now| model.describe_target_health(target_group_arn, &[], now))
+    }
+
+    /// Registers target `id` (on `port`, else the group's port) in a target group as a tool
+    /// other than the one under test would: straight into the model, so the call is not counted,
+    /// journaled, throttled or subject to injected faults. Validation and the target's lifecycle
+    /// are the same as for RegisterTargets.
+    pub fn register_target(
+        &self,
+        target_group_arn: &str,
+        id: &str,
+        port: Option<u16>,
+    ) -> Result<(), ApiError> {
+        let input = TargetInput {
+            id: Some(id.to_owned()),
+            port: port.map(i64::from),
+            availability_zone: None,
+        };
+        self.with_model(|model, now| model.register_targets(target_group_arn, &[input], now))
     }
 
     /// ARNs of every target group.

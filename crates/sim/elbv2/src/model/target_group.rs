@@ -468,5 +468,4 @@ impl TargetGroupSpec {
 }
 
 #[cfg(test)]
-#[path = "target_group_tests.rs"]
 mod tests;

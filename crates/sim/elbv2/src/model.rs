@@ -322,8 +322,4 @@ pub fn private_address(ip: IpAddr) -> bool {
 }
 
 #[cfg(test)]
-mod lifecycle_tests;
-#[cfg(test)]
-mod test_world;
-#[cfg(test)]
-mod validation_tests;
+mod tests;

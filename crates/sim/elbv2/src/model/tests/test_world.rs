@@ -1,11 +1,11 @@
 //! Shared fixtures of the model tests: a model, and builders for groups, load balancers,
 //! listeners and targets on explicit simulated instants.
 
-use super::listeners::{Action, ListenerInput, WeightedTargetGroup};
-use super::load_balancers::LoadBalancerInput;
-use super::target_group::TargetGroupInput;
-use super::targets::TargetInput;
-use super::*;
+use crate::model::listeners::{Action, ListenerInput, WeightedTargetGroup};
+use crate::model::load_balancers::LoadBalancerInput;
+use crate::model::target_group::TargetGroupInput;
+use crate::model::targets::TargetInput;
+use crate::model::*;
 
 pub use std::time::Duration;
 
