@@ -1,33 +1,9 @@
 //! The crate's one error type.
 
-use std::net::SocketAddr;
-
-/// Errors from starting, running or stopping a simulator.
+/// Errors of the world: its configuration, its tasks, scenarios, and the two API servers.
 #[derive(Debug, thiserror::Error)]
 pub enum SimError {
-    /// The listen address could not be bound.
-    #[error("binding {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        #[source]
-        source: std::io::Error,
-    },
-    /// The bound socket could not report its local address.
-    #[error("reading the local address: {source}")]
-    LocalAddr {
-        #[source]
-        source: std::io::Error,
-    },
-    /// The HTTP server stopped with an error.
-    #[error("serving HTTP: {source}")]
-    Serve {
-        #[source]
-        source: std::io::Error,
-    },
-    /// The server task did not finish within the shutdown deadline.
-    #[error("the server did not stop within {seconds} s")]
-    ShutdownTimeout { seconds: u64 },
-    /// The server task panicked or was cancelled.
+    /// A task of the world (the traffic generator) panicked or was cancelled.
     #[error("the server task failed: {source}")]
     Join {
         #[source]
@@ -36,6 +12,12 @@ pub enum SimError {
     /// A configuration value is out of range.
     #[error("invalid configuration: {message}")]
     Config { message: String },
+    /// The Kubernetes API server failed to start or stop, or a client of it could not be built.
+    #[error(transparent)]
+    ApiServer {
+        #[from]
+        source: lbgate_sim_apiserver::KubeSimError,
+    },
     /// The ELBv2 simulator failed to start or stop.
     #[error(transparent)]
     Elbv2 {

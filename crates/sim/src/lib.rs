@@ -6,12 +6,12 @@
 pub mod alb;
 pub mod demo;
 pub mod error;
-pub mod kube;
 pub mod scenario;
 pub mod world;
 
 pub use error::SimError;
 
-// Until the dependents name lbgate-sim-clock and lbgate-sim-elbv2 themselves.
+// Until the dependents name lbgate-sim-clock, lbgate-sim-elbv2 and lbgate-sim-apiserver themselves.
+pub use lbgate_sim_apiserver as kube;
 pub use lbgate_sim_clock as clock;
 pub use lbgate_sim_elbv2 as elbv2;

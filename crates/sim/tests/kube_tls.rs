@@ -15,7 +15,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::get;
 use base64::Engine as _;
-use lbgate_sim::SimError;
+use lbgate_sim::kube::KubeSimError;
 use lbgate_sim::kube::tls::{self, ServingCert};
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -27,7 +27,7 @@ const GIT_VERSION: &str = "v1.33.0-lbgate-sim-tls-test";
 struct Server {
     addr: SocketAddr,
     stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), SimError>>,
+    task: JoinHandle<Result<(), KubeSimError>>,
 }
 
 impl Server {

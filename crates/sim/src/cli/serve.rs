@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::ValueEnum;
-use lbgate_sim::kube::{KubeSim, KubeSimConfig, ServiceAddresses};
 use lbgate_sim::world::{NodeSpec, Switches, World, WorldConfig};
+use lbgate_sim_apiserver::{KubeSim, KubeSimConfig, ServiceAddresses};
 use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
 
 #[derive(Debug, clap::Args)]
@@ -107,7 +107,7 @@ impl Controller {
 }
 
 fn parse_webhook_service(spec: &str) -> Result<(String, SocketAddr), String> {
-    lbgate_sim::kube::admission::parse_spec(spec)
+    lbgate_sim_apiserver::admission::parse_spec(spec)
 }
 
 /// `nodes,deployments,…` in a fixed order, or `none`.

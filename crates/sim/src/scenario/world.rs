@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use kube::Client;
+use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use lbgate_sim_clock::{Clock, ScaledClock};
 use lbgate_sim_elbv2::{Elbv2Sim, SimConfig, ThrottleConfig};
 
@@ -13,7 +14,6 @@ use super::apply::{Applied, apply_manifests};
 use super::aws::{ListenerOptions, LoadBalancerOptions, TargetGroupOptions};
 use crate::SimError;
 use crate::alb::{DataPlane, DataPlaneConfig};
-use crate::kube::{KubeSim, KubeSimConfig};
 use crate::world::{NodeSpec, RegistrarBinding, Switches, Timing, World, WorldConfig};
 
 /// How a [`SimWorld`] starts. The defaults suit the real controller binary, which schedules in
@@ -149,7 +149,7 @@ impl SimWorld {
 
     /// Writes a kubeconfig for kubectl and the controller (HTTPS when `kube_tls` is on).
     pub fn write_kubeconfig(&self, path: &Path) -> Result<(), SimError> {
-        self.kube.write_kubeconfig(path)
+        Ok(self.kube.write_kubeconfig(path)?)
     }
 
     /// The endpoint to give the AWS SDK (`AWS_ENDPOINT_URL`).

@@ -9,7 +9,7 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), lbgate_sim::SimError> {
-//! use lbgate_sim::kube::{KubeSim, KubeSimConfig};
+//! use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 //! use lbgate_sim::world::{AppRegistry, World, WorldConfig};
 //! let kube = KubeSim::start(KubeSimConfig::default()).await?;
 //! let world = World::start(WorldConfig::new(&kube, AppRegistry::new())?).await?;
@@ -30,12 +30,13 @@ pub mod scheduler;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::{Node, Pod, Service};
 use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::{Api, Client};
+use lbgate_sim_apiserver::KubeSim;
 use lbgate_sim_clock::{Clock, ScaledClock};
 use lbgate_sim_elbv2::{Elbv2Sim, SimState};
 use serde::{Deserialize, Serialize};
@@ -48,7 +49,6 @@ pub use nodes::{NodeSpec, SimNode};
 pub use registrar::{RegistrarBinding, RegistrarBindings};
 
 use crate::SimError;
-use crate::kube::KubeSim;
 use runtime::{Ctx, spawn_loop, spawn_trigger};
 
 /// Which controllers run.
@@ -137,15 +137,7 @@ impl WorldConfig {
 
 /// A kube-rs client for the simulated API server (plain HTTP).
 pub fn client_for(kube: &KubeSim) -> Result<Client, SimError> {
-    let url: http::Uri = kube.url().parse().map_err(|e| SimError::Config {
-        message: format!("API server URL {}: {e}", kube.url()),
-    })?;
-    let mut config = kube::Config::new(url);
-    config.default_namespace = "default".to_owned();
-    config.connect_timeout = Some(Duration::from_secs(5));
-    Client::try_from(config).map_err(|e| SimError::Config {
-        message: format!("building a client: {e}"),
-    })
+    Ok(kube.client()?)
 }
 
 /// A world controller that can be stopped and restarted on its own.

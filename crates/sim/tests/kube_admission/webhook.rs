@@ -17,7 +17,7 @@ use axum::http::Uri;
 use axum::routing::post;
 use axum::{Json, Router};
 use base64::Engine as _;
-use lbgate_sim::SimError;
+use lbgate_sim::kube::KubeSimError;
 use lbgate_sim::kube::tls::{self, ServingCert};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -41,7 +41,7 @@ pub struct WebhookServer {
     pub cert: ServingCert,
     log: Log,
     stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), SimError>>,
+    task: JoinHandle<Result<(), KubeSimError>>,
 }
 
 impl WebhookServer {

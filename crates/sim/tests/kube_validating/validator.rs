@@ -15,7 +15,7 @@ use axum::http::Uri;
 use axum::routing::post;
 use axum::{Json, Router};
 use base64::Engine as _;
-use lbgate_sim::SimError;
+use lbgate_sim::kube::KubeSimError;
 use lbgate_sim::kube::tls::{self, ServingCert};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -33,7 +33,7 @@ pub struct Validator {
     pub addr: SocketAddr,
     shared: Shared,
     stop: oneshot::Sender<()>,
-    task: JoinHandle<Result<(), SimError>>,
+    task: JoinHandle<Result<(), KubeSimError>>,
 }
 
 impl Validator {

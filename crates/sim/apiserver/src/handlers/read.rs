@@ -10,10 +10,10 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::{Value, json};
 
 use super::{Params, Shared, Target, ok};
-use crate::kube::selectors::{FieldSelector, LabelSelector};
-use crate::kube::status::ApiError;
-use crate::kube::table::{IncludeObject, render_table};
-use crate::kube::watch::{self, Filter, Start, WatchRequest};
+use crate::selectors::{FieldSelector, LabelSelector};
+use crate::status::ApiError;
+use crate::table::{IncludeObject, render_table};
+use crate::watch::{self, Filter, Start, WatchRequest};
 
 /// Whether the client asked for a server-side `Table` (`as=Table` in `Accept`).
 fn wants_table(headers: &HeaderMap) -> bool {
@@ -66,7 +66,7 @@ pub fn get(
         .get(&target.res, target.namespace(), name)
         .ok_or_else(|| ApiError::not_found(&target.res.group, &target.res.plural, name))?;
     if wants_table(headers) {
-        let version = crate::kube::meta::meta_str(&object, "resourceVersion").to_owned();
+        let version = crate::meta::meta_str(&object, "resourceVersion").to_owned();
         return Ok(table_response(target, &[object], &version, params));
     }
     Ok(ok(&object))
@@ -161,12 +161,12 @@ pub fn list(
         Some(limit) if matching.len() > limit => {
             let page: Vec<_> = matching.iter().take(limit).cloned().collect();
             if let Some(((_, ns, name), _)) = page.last() {
-                crate::kube::meta::set_field(
+                crate::meta::set_field(
                     &mut metadata,
                     "continue",
                     json!(encode_continue(list_version, ns, name)),
                 );
-                crate::kube::meta::set_field(
+                crate::meta::set_field(
                     &mut metadata,
                     "remainingItemCount",
                     json!(matching.len() - limit),
@@ -191,7 +191,7 @@ pub fn list(
         if let (Some(token), Some(meta)) =
             (metadata.get("continue"), response_table.get_mut("metadata"))
         {
-            crate::kube::meta::set_field(meta, "continue", token.clone());
+            crate::meta::set_field(meta, "continue", token.clone());
         }
         let mut response = ok(&response_table);
         response.headers_mut().insert(

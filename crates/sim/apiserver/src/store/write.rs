@@ -8,10 +8,10 @@ use super::{
     CRDS, EventType, Inner, Store, Subresource, as_version, is_terminating, key, spec_part,
     storage_form,
 };
-use crate::kube::meta::{self, meta_str, now_rfc3339, set_meta};
-use crate::kube::resources::ResourceInfo;
-use crate::kube::status::ApiError;
-use crate::kube::validation;
+use crate::meta::{self, meta_str, now_rfc3339, set_meta};
+use crate::resources::ResourceInfo;
+use crate::status::ApiError;
+use crate::validation;
 
 impl Store {
     /// Draws the identity a create would give `object` — a name for one with only a

@@ -134,7 +134,7 @@ fn service(object: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kube::resources::builtins;
+    use crate::resources::builtins;
 
     fn res(plural: &str) -> ResourceInfo {
         builtins().into_iter().find(|r| r.plural == plural).unwrap()

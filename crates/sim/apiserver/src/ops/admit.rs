@@ -11,14 +11,14 @@ pub(super) struct Admitted {
     pub written: Written,
     pub uid: Option<String>,
 }
-use crate::kube::admission::{
+use crate::admission::{
     AdmissionInput, AdmissionOperation, AdmissionRejection, any_validating_webhook_matches,
     run_mutating_webhooks, run_validating_webhooks,
 };
-use crate::kube::meta::{self, meta_str};
-use crate::kube::resources::ResourceInfo;
-use crate::kube::status::ApiError;
-use crate::kube::store::{Store, Subresource};
+use crate::meta::{self, meta_str};
+use crate::resources::ResourceInfo;
+use crate::status::ApiError;
+use crate::store::{Store, Subresource};
 
 const MUTATING_WEBHOOKS: &str = "mutatingwebhookconfigurations.admissionregistration.k8s.io";
 const VALIDATING_WEBHOOKS: &str = "validatingwebhookconfigurations.admissionregistration.k8s.io";

@@ -27,7 +27,7 @@ pub fn qualified(group: &str, plural: &str) -> String {
 fn details(group: &str, plural: &str, name: &str) -> Value {
     let mut d = json!({"name": name, "kind": plural});
     if !group.is_empty() {
-        crate::kube::meta::set_field(&mut d, "group", json!(group));
+        crate::meta::set_field(&mut d, "group", json!(group));
     }
     d
 }
@@ -116,7 +116,7 @@ impl ApiError {
             })).collect::<Vec<_>>(),
         });
         if !group.is_empty() {
-            crate::kube::meta::set_field(&mut d, "group", json!(group));
+            crate::meta::set_field(&mut d, "group", json!(group));
         }
         let qualified_kind = if group.is_empty() {
             kind.to_owned()
@@ -188,7 +188,7 @@ impl ApiError {
             "code": self.code,
         });
         if let Some(details) = &self.details {
-            crate::kube::meta::set_field(&mut status, "details", details.clone());
+            crate::meta::set_field(&mut status, "details", details.clone());
         }
         status
     }
@@ -210,7 +210,7 @@ impl IntoResponse for ApiError {
 /// The `Status` a successful immediate DELETE answers with.
 pub fn success(group: &str, plural: &str, name: &str, uid: &str) -> Value {
     let mut d = details(group, plural, name);
-    crate::kube::meta::set_field(&mut d, "uid", json!(uid));
+    crate::meta::set_field(&mut d, "uid", json!(uid));
     json!({
         "kind": "Status",
         "apiVersion": "v1",

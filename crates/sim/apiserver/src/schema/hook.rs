@@ -6,10 +6,10 @@ use serde_json::Value;
 
 use super::errors::{ErrorType, FieldError, go_quote, invalid};
 use super::{FieldValidation, decode, validate};
-use crate::kube::meta::{self, meta_str};
-use crate::kube::resources::ResourceInfo;
-use crate::kube::status::ApiError;
-use crate::kube::store::{Store, Subresource};
+use crate::meta::{self, meta_str};
+use crate::resources::ResourceInfo;
+use crate::status::ApiError;
+use crate::store::{Store, Subresource};
 
 const CRDS: &str = "customresourcedefinitions.apiextensions.k8s.io";
 

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::Store;
-use crate::kube::admission::{SERVICE_NAME_LABEL, ServiceResolver, endpoints_of};
+use crate::admission::{SERVICE_NAME_LABEL, ServiceResolver, endpoints_of};
 
 impl ServiceResolver for Store {
     fn candidates(

@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::kube::status::ApiError;
+use crate::status::ApiError;
 
 /// `field.ErrorType`: the cause's `reason` and the phrase that starts its message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,7 +112,7 @@ pub fn invalid(kind: &str, group: &str, name: &str, errors: &[FieldError]) -> Ap
         .collect();
     let mut details = json!({"name": name, "kind": kind, "causes": causes});
     if !group.is_empty() {
-        crate::kube::meta::set_field(&mut details, "group", json!(group));
+        crate::meta::set_field(&mut details, "group", json!(group));
     }
     ApiError {
         code: 422,

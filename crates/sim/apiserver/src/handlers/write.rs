@@ -7,11 +7,11 @@ use axum::response::Response;
 use serde_json::Value;
 
 use super::{Params, Shared, Target, ok, with_warnings};
-use crate::kube::ops::WriteOptions;
-use crate::kube::patch::PatchType;
-use crate::kube::schema::FieldValidation;
-use crate::kube::status::{self, ApiError, json_response};
-use crate::kube::store::{DeleteOptions, Deleted, Subresource};
+use crate::ops::WriteOptions;
+use crate::patch::PatchType;
+use crate::schema::FieldValidation;
+use crate::status::{self, ApiError, json_response};
+use crate::store::{DeleteOptions, Deleted, Subresource};
 
 const PATCH_TYPES: &str = "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json";
 
@@ -258,7 +258,7 @@ pub async fn delete(
             Ok(ok(&object))
         }
         Deleted::Gone(object) => {
-            let uid = crate::kube::meta::meta_str(&object, "uid");
+            let uid = crate::meta::meta_str(&object, "uid");
             Ok(ok(&status::success(&res.group, &res.plural, name, uid)))
         }
     }

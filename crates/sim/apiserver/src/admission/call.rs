@@ -14,7 +14,7 @@ use rustls::RootCertStore;
 
 use super::config::{ClientConfig, Webhook};
 use super::services::ServiceResolver;
-use crate::kube::tls;
+use crate::tls;
 
 /// Where a call goes.
 struct Endpoint {

@@ -4,9 +4,9 @@
 use serde_json::{Value, json};
 
 use super::{DeleteOptions, Deleted, EventType, Inner, NAMESPACES, ObjectKey, is_terminating, key};
-use crate::kube::meta::{self, meta_str, now_rfc3339, set_meta};
-use crate::kube::resources::ResourceInfo;
-use crate::kube::status::ApiError;
+use crate::meta::{self, meta_str, now_rfc3339, set_meta};
+use crate::resources::ResourceInfo;
+use crate::status::ApiError;
 
 /// Namespaces kube-apiserver refuses to delete.
 const PROTECTED_NAMESPACES: [&str; 3] = ["default", "kube-system", "kube-public"];

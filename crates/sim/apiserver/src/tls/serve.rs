@@ -18,7 +18,7 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
 
-use crate::SimError;
+use crate::KubeSimError;
 
 /// A client has this long to complete its handshake.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -38,13 +38,13 @@ pub async fn serve_tls<F>(
     config: Arc<ServerConfig>,
     router: Router,
     shutdown: F,
-) -> Result<(), SimError>
+) -> Result<(), KubeSimError>
 where
     F: Future<Output = ()> + Send + 'static,
 {
     let local_addr = listener
         .local_addr()
-        .map_err(|source| SimError::LocalAddr { source })?;
+        .map_err(|source| KubeSimError::LocalAddr { source })?;
     let (ready_tx, ready_rx) = mpsc::channel(READY_BACKLOG);
     let (stop_tx, stop_rx) = watch::channel(false);
     let _acceptor = AbortOnDrop(tokio::spawn(accept_loop(
@@ -63,7 +63,7 @@ where
             let _ = stop_tx.send(true);
         })
         .await
-        .map_err(|source| SimError::Serve { source })
+        .map_err(|source| KubeSimError::Serve { source })
 }
 
 /// Stops the accept loop however `serve_tls` ends, including when its future is dropped.

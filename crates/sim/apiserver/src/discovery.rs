@@ -73,8 +73,8 @@ pub fn api_group(registry: &Registry, group: &str) -> Option<Value> {
     let groups = registry.groups();
     let (name, versions) = groups.iter().find(|(name, _)| name == group)?;
     let mut document = group_document(name, versions);
-    crate::kube::meta::set_field(&mut document, "kind", json!("APIGroup"));
-    crate::kube::meta::set_field(&mut document, "apiVersion", json!("v1"));
+    crate::meta::set_field(&mut document, "kind", json!("APIGroup"));
+    crate::meta::set_field(&mut document, "apiVersion", json!("v1"));
     Some(document)
 }
 
@@ -87,10 +87,10 @@ fn resource_entry(res: &ResourceInfo) -> Value {
         "verbs": VERBS,
     });
     if !res.short_names.is_empty() {
-        crate::kube::meta::set_field(&mut entry, "shortNames", json!(res.short_names));
+        crate::meta::set_field(&mut entry, "shortNames", json!(res.short_names));
     }
     if !res.categories.is_empty() {
-        crate::kube::meta::set_field(&mut entry, "categories", json!(res.categories));
+        crate::meta::set_field(&mut entry, "categories", json!(res.categories));
     }
     entry
 }

@@ -6,7 +6,7 @@
 use serde_json::{Value, json};
 
 use super::{DeleteOptions, EventType, Inner, ObjectKey};
-use crate::kube::meta::{meta_str, set_meta};
+use crate::meta::{meta_str, set_meta};
 
 fn owner_uids(object: &Value) -> Vec<String> {
     object
@@ -67,7 +67,7 @@ impl Inner {
             })
             .unwrap_or_default();
         if kept.is_empty() {
-            crate::kube::meta::remove_meta(&mut object, "ownerReferences");
+            crate::meta::remove_meta(&mut object, "ownerReferences");
         } else {
             set_meta(&mut object, "ownerReferences", json!(kept));
         }

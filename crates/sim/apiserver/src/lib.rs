@@ -1,29 +1,47 @@
-//! A Kubernetes API server subset that the real kube-rs client and kubectl cannot tell from
-//! kube-apiserver for everything they use: REST and discovery, one global resourceVersion, LIST
-//! and WATCH, patches, the status subresource, optimistic concurrency, finalizers, CRDs, and
-//! mutating and validating admission webhooks called over TLS (a webhook Service resolved through
-//! a static map or its EndpointSlices).
-//!
-//! Pure engines: [`patch`] (JSON, merge and strategic-merge patches), [`selectors`] (label and
-//! field selectors), [`table`] (server-side `Table` rendering for kubectl), [`schema`]
-//! (structural-schema pruning, defaulting and validation of custom resources). Admission: [`admission`]
-//! (Mutating- and ValidatingWebhookConfiguration matching, Service resolution and AdmissionReview
-//! v1 over HTTPS). Serving: [`tls`].
-//!
-//! The server: [`store`] (objects, resourceVersions, event log, deletion semantics), [`ops`] (the
-//! write path with defaulting, patches and admission, for HTTP and in-process callers alike),
-//! [`watch`], [`resources`] (the registry of kinds and CRDs), [`discovery`], [`openapi`],
-//! `handlers` (REST), [`status`] (error answers) and [`kubeconfig`].
+//! The Kubernetes API server of lbgate's simulated world: a subset that the real kube-rs client
+//! and kubectl cannot tell from kube-apiserver for everything they use. REST and discovery, one
+//! global resourceVersion, LIST and WATCH, patches, the status subresource, optimistic
+//! concurrency, finalizers, CRDs, and mutating and validating admission webhooks called over TLS
+//! (a webhook Service resolved through a static map or its EndpointSlices).
 //!
 //! ```no_run
-//! # async fn demo() -> Result<(), lbgate_sim::SimError> {
-//! use lbgate_sim::kube::{KubeSim, KubeSimConfig};
+//! # async fn demo() -> Result<(), lbgate_sim_apiserver::KubeSimError> {
+//! use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 //! let sim = KubeSim::start(KubeSimConfig::default()).await?;
 //! sim.write_kubeconfig(std::path::Path::new("target/lbgate-sim/kubeconfig"))?;
 //! println!("API server at {}", sim.url());
 //! sim.shutdown().await?;
 //! # Ok(()) }
 //! ```
+//!
+//! # What a caller uses
+//!
+//! - [`KubeSim`], started from a [`KubeSimConfig`] (listen addresses, HTTPS with a fresh CA,
+//!   watch window, bookmark interval, webhook Service addresses as [`ServiceAddresses`],
+//!   `/version`, seed); it fails with [`KubeSimError`]. A client reaches it through
+//!   [`KubeSim::client_config`] ([`ClientSettings`]: URL and CA) or a kubeconfig from
+//!   [`KubeSim::write_kubeconfig`]. With the `client` feature, `KubeSim::client` builds a
+//!   kube-rs `Client` for its plain-HTTP URL.
+//! - [`Store`] ([`KubeSim::store`]): in-process reads, writes and watches without HTTP. Its async
+//!   `create`, `replace`, `patch` and `delete` run defaulting and admission as HTTP requests do.
+//! - [`tls`]: self-signed serving certificates ([`tls::ServingCert`]), rustls configs that
+//!   trust a CA, and [`tls::serve_tls`] to serve an axum router over HTTPS (webhooks in tests).
+//!
+//! The rest is public for tests and tools that need one engine on its own: [`patch`] (JSON,
+//! merge and strategic-merge patches), [`selectors`] (label and field selectors), [`table`]
+//! (server-side `Table` rendering for kubectl), [`schema`] (structural-schema pruning,
+//! defaulting and validation of custom resources), [`admission`] (Mutating- and
+//! ValidatingWebhookConfiguration matching, Service resolution and AdmissionReview v1 over
+//! HTTPS), [`ops`] (the write path shared by HTTP and in-process callers), [`watch`],
+//! [`resources`] (the registry of kinds and CRDs), [`discovery`], [`openapi`], [`status`] (error
+//! answers) and [`kubeconfig`].
+//!
+//! # What it does not do
+//!
+//! It serves the API and nothing runs behind it: no scheduler, kubelet, controller manager or
+//! Deployment rollouts (the world crate, `lbgate-sim`, runs those as clients), no
+//! authentication or authorization (any bearer token is accepted), and no dependency on the
+//! ELBv2 simulator or on lbgate's own types.
 //!
 //! # Fidelity notes (what differs from kube-apiserver)
 //! - Validation covers object names (DNS rules per kind), namespaces, preconditions and request
@@ -56,6 +74,7 @@ pub mod admission;
 mod convert;
 mod defaults;
 pub mod discovery;
+mod error;
 mod handlers;
 pub mod kubeconfig;
 pub mod meta;
@@ -83,13 +102,13 @@ use tokio::task::JoinHandle;
 
 pub use admission::{ServiceAddresses, ServiceResolver};
 pub use discovery::VersionInfo;
+pub use error::KubeSimError;
 pub use ops::{WriteOptions, Written};
 pub use resources::ResourceInfo;
 pub use status::ApiError;
 pub use store::{DeleteOptions, Deleted, EventType, Store, StoreConfig, StoreEvent, Subresource};
 pub use watch::{Filter, StoreWatch};
 
-use crate::SimError;
 use handlers::Shared;
 
 /// How a simulated API server starts. Every field has a sensible default.
@@ -149,24 +168,24 @@ pub struct KubeSim {
     tls_addr: Option<SocketAddr>,
     cert: Option<tls::ServingCert>,
     stop: signal::Sender<bool>,
-    tasks: Vec<JoinHandle<Result<(), SimError>>>,
+    tasks: Vec<JoinHandle<Result<(), KubeSimError>>>,
 }
 
-async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), SimError> {
+async fn bind(addr: SocketAddr) -> Result<(tokio::net::TcpListener, SocketAddr), KubeSimError> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|source| SimError::Bind { addr, source })?;
+        .map_err(|source| KubeSimError::Bind { addr, source })?;
     let local = listener
         .local_addr()
-        .map_err(|source| SimError::LocalAddr { source })?;
+        .map_err(|source| KubeSimError::LocalAddr { source })?;
     Ok((listener, local))
 }
 
 impl KubeSim {
     /// Binds the listeners and starts serving.
-    pub async fn start(config: KubeSimConfig) -> Result<Self, SimError> {
+    pub async fn start(config: KubeSimConfig) -> Result<Self, KubeSimError> {
         if config.watch_window == 0 {
-            return Err(SimError::Config {
+            return Err(KubeSimError::Config {
                 message: "watch_window must be at least 1".to_owned(),
             });
         }
@@ -194,13 +213,13 @@ impl KubeSim {
                     let _ = http_stop.wait_for(|s| *s).await;
                 })
                 .await
-                .map_err(|source| SimError::Serve { source })
+                .map_err(|source| KubeSimError::Serve { source })
         }));
         let (tls_addr, cert) = if config.tls {
-            let cert = tls::ServingCert::self_signed(&[]).map_err(|e| SimError::Config {
+            let cert = tls::ServingCert::self_signed(&[]).map_err(|e| KubeSimError::Config {
                 message: format!("creating the serving certificate: {e}"),
             })?;
-            let server_config = cert.server_config().map_err(|e| SimError::Config {
+            let server_config = cert.server_config().map_err(|e| KubeSimError::Config {
                 message: format!("configuring TLS: {e}"),
             })?;
             let (tls_listener, tls_addr) = bind(config.tls_listen).await?;
@@ -260,12 +279,27 @@ impl KubeSim {
     }
 
     /// Writes a kubeconfig (cluster, user and context `lbgate-sim`) for kubectl and kube-rs.
-    pub fn write_kubeconfig(&self, path: &Path) -> Result<(), SimError> {
+    pub fn write_kubeconfig(&self, path: &Path) -> Result<(), KubeSimError> {
         let settings = self.client_config();
         kubeconfig::write(path, &settings.url, settings.ca_pem.as_deref()).map_err(|source| {
-            SimError::Config {
+            KubeSimError::Config {
                 message: format!("writing {}: {source}", path.display()),
             }
+        })
+    }
+
+    /// A kube-rs client of the plain-HTTP URL, in namespace `default`, giving up connecting
+    /// after 5 s.
+    #[cfg(feature = "client")]
+    pub fn client(&self) -> Result<kube::Client, KubeSimError> {
+        let url: axum::http::Uri = self.url().parse().map_err(|e| KubeSimError::Config {
+            message: format!("API server URL {}: {e}", self.url()),
+        })?;
+        let mut config = kube::Config::new(url);
+        config.default_namespace = "default".to_owned();
+        config.connect_timeout = Some(Duration::from_secs(5));
+        kube::Client::try_from(config).map_err(|e| KubeSimError::Config {
+            message: format!("building a client: {e}"),
         })
     }
 
@@ -282,7 +316,7 @@ impl KubeSim {
     }
 
     /// Ends open watches, stops serving and waits (bounded) for open requests.
-    pub async fn shutdown(mut self) -> Result<(), SimError> {
+    pub async fn shutdown(mut self) -> Result<(), KubeSimError> {
         let _ = self.stop.send(true);
         let deadline = tokio::time::Instant::now() + SHUTDOWN_DEADLINE;
         let mut result = Ok(());
@@ -291,10 +325,10 @@ impl KubeSim {
             match tokio::time::timeout_at(deadline, task).await {
                 Ok(Ok(Ok(()))) => {}
                 Ok(Ok(Err(error))) => result = result.and(Err(error)),
-                Ok(Err(source)) => result = result.and(Err(SimError::Join { source })),
+                Ok(Err(source)) => result = result.and(Err(KubeSimError::Join { source })),
                 Err(_) => {
                     abort.abort();
-                    result = result.and(Err(SimError::ShutdownTimeout {
+                    result = result.and(Err(KubeSimError::ShutdownTimeout {
                         seconds: SHUTDOWN_DEADLINE.as_secs(),
                     }));
                 }

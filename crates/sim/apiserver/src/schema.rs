@@ -16,7 +16,7 @@
 //!    ([`invalid`]). Status writes validate only `status`, against the status schema; on
 //!    updates, errors in values left unchanged are ratcheted away.
 //!
-//! Pure functions over JSON; [`hook`] wires them into the store's write path.
+//! Pure functions over JSON; `hook` wires them into the store's write path.
 //!
 //! Gaps: `anyOf`, `oneOf` and `not` are not evaluated; CEL rules
 //! (`x-kubernetes-validations`) are not run; `uniqueItems` and list-type uniqueness

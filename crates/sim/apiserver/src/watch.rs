@@ -213,7 +213,7 @@ fn line(kind: &str, object: &Value) -> Bytes {
 fn bookmark(res: &ResourceInfo, version: u64, initial_end: bool) -> Bytes {
     let mut metadata = json!({"resourceVersion": version.to_string(), "creationTimestamp": null});
     if initial_end {
-        crate::kube::meta::set_field(
+        crate::meta::set_field(
             &mut metadata,
             "annotations",
             json!({"k8s.io/initial-events-end": "true"}),
@@ -333,7 +333,7 @@ async fn run(store: Arc<Store>, mut request: WatchRequest, tx: mpsc::Sender<Byte
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kube::store::StoreConfig;
+    use crate::store::StoreConfig;
 
     #[tokio::test]
     async fn store_watch_sees_changes_and_expires() {
