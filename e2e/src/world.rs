@@ -21,13 +21,13 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use lbgate_sim::alb::{Traffic, TrafficConfig, TrafficReport};
+use lbgate_sim::controllers::{AppPhase, AppState};
 use lbgate_sim::elbv2::model::targets::TargetInput;
 use lbgate_sim::elbv2::{Journal, TargetState};
 use lbgate_sim::scenario::{
     ListenerOptions, LoadBalancerOptions, PodTimeline, ScenarioReport, SimWorld, SimWorldOptions,
     StepRecord, TargetGroupOptions, TimelineRecorder, TrafficSummary,
 };
-use lbgate_sim::world::{AppPhase, AppState};
 use serde_json::json;
 
 use crate::controller::{ControllerOptions, ControllerProcess};

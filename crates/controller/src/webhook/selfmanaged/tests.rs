@@ -9,7 +9,7 @@ const CONFIGURATION: &str = "hooks";
 async fn cluster() -> (KubeSim, Client) {
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let kube = KubeSim::start(KubeSimConfig::default()).await.unwrap();
-    let client = lbgate_sim::world::client_for(&kube).unwrap();
+    let client = kube.client().unwrap();
     let configuration: MutatingWebhookConfiguration = serde_json::from_value(json!({
         "metadata": {"name": CONFIGURATION},
         "webhooks": [{
