@@ -22,8 +22,8 @@ use lbgate_api::TargetGroupBinding;
 use lbgate_e2e::controller::{ControllerOptions, ControllerProcess};
 use lbgate_e2e::wait::eventually;
 use lbgate_sim::controllers::{World, WorldConfig};
-use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
-use lbgate_sim::kube::{KubeSim, KubeSimConfig};
+use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
+use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
 use serde_json::json;
 
 const GATE: &str = "target-health.elbv2.k8s.aws/web";

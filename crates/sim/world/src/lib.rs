@@ -38,8 +38,3 @@ mod error;
 pub mod scenario;
 
 pub use error::SimError;
-
-// Until the dependents name lbgate-sim-clock, lbgate-sim-elbv2 and lbgate-sim-apiserver themselves.
-pub use lbgate_sim_apiserver as kube;
-pub use lbgate_sim_clock as clock;
-pub use lbgate_sim_elbv2 as elbv2;

@@ -1,5 +1,5 @@
 use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
-use lbgate_sim::kube::{KubeSim, KubeSimConfig};
+use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use serde_json::json;
 
 use super::*;
