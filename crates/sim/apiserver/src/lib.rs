@@ -216,12 +216,11 @@ impl KubeSim {
                 .map_err(|source| KubeSimError::Serve { source })
         }));
         let (tls_addr, cert) = if config.tls {
-            let cert = tls::ServingCert::self_signed(&[]).map_err(|e| KubeSimError::Config {
-                message: format!("creating the serving certificate: {e}"),
-            })?;
-            let server_config = cert.server_config().map_err(|e| KubeSimError::Config {
-                message: format!("configuring TLS: {e}"),
-            })?;
+            let cert = tls::ServingCert::self_signed(&[])
+                .map_err(|source| KubeSimError::ServingCertificate { source })?;
+            let server_config = cert
+                .server_config()
+                .map_err(|source| KubeSimError::TlsConfig { source })?;
             let (tls_listener, tls_addr) = bind(config.tls_listen).await?;
             let router = server::router(Arc::clone(&shared));
             let mut tls_stop = stopping;
@@ -282,8 +281,9 @@ impl KubeSim {
     pub fn write_kubeconfig(&self, path: &Path) -> Result<(), KubeSimError> {
         let settings = self.client_config();
         kubeconfig::write(path, &settings.url, settings.ca_pem.as_deref()).map_err(|source| {
-            KubeSimError::Config {
-                message: format!("writing {}: {source}", path.display()),
+            KubeSimError::WriteKubeconfig {
+                path: path.to_owned(),
+                source,
             }
         })
     }
@@ -292,15 +292,17 @@ impl KubeSim {
     /// after 5 s.
     #[cfg(feature = "client")]
     pub fn client(&self) -> Result<kube::Client, KubeSimError> {
-        let url: axum::http::Uri = self.url().parse().map_err(|e| KubeSimError::Config {
-            message: format!("API server URL {}: {e}", self.url()),
-        })?;
+        let url: axum::http::Uri =
+            self.url()
+                .parse()
+                .map_err(|source| KubeSimError::ClientUrl {
+                    url: self.url(),
+                    source,
+                })?;
         let mut config = kube::Config::new(url);
         config.default_namespace = "default".to_owned();
         config.connect_timeout = Some(Duration::from_secs(5));
-        kube::Client::try_from(config).map_err(|e| KubeSimError::Config {
-            message: format!("building a client: {e}"),
-        })
+        kube::Client::try_from(config).map_err(|source| KubeSimError::Client { source })
     }
 
     /// The store, for in-process reads, writes and watches (no HTTP).

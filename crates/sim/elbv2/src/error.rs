@@ -6,6 +6,9 @@ use std::net::SocketAddr;
 /// over the wire are [`ApiError`](crate::errors::ApiError)s, not these.
 #[derive(Debug, thiserror::Error)]
 pub enum Elbv2SimError {
+    /// A [`SimConfig`](crate::SimConfig) value is out of range.
+    #[error("invalid configuration: {message}")]
+    Config { message: String },
     /// The listen address could not be bound.
     #[error("binding {addr}: {source}")]
     Bind {
@@ -34,7 +37,4 @@ pub enum Elbv2SimError {
         #[source]
         source: tokio::task::JoinError,
     },
-    /// A configuration value is out of range.
-    #[error("invalid configuration: {message}")]
-    Config { message: String },
 }

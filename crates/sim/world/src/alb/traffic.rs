@@ -113,7 +113,7 @@ impl Traffic {
         let abort = self.task.abort_handle();
         match tokio::time::timeout(wall_timeout, self.task).await {
             Ok(Ok(outcomes)) => Ok(TrafficReport::new(outcomes, self.window)),
-            Ok(Err(source)) => Err(SimError::Join { source }),
+            Ok(Err(source)) => Err(SimError::Traffic { source }),
             Err(_) => {
                 abort.abort();
                 Err(SimError::Config {
