@@ -21,13 +21,12 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use lbgate_sim::alb::{Traffic, TrafficConfig, TrafficReport};
-use lbgate_sim::elbv2::model::targets::TargetInput;
-use lbgate_sim::elbv2::{Journal, TargetState};
+use lbgate_sim::controllers::{AppPhase, AppState};
 use lbgate_sim::scenario::{
     ListenerOptions, LoadBalancerOptions, PodTimeline, ScenarioReport, SimWorld, SimWorldOptions,
     StepRecord, TargetGroupOptions, TimelineRecorder, TrafficSummary,
 };
-use lbgate_sim::world::{AppPhase, AppState};
+use lbgate_sim_elbv2::{Journal, TargetState};
 use serde_json::json;
 
 use crate::controller::{ControllerOptions, ControllerProcess};
@@ -242,15 +241,10 @@ impl ControlledWorld {
     /// Registers `ip:APP_PORT` by hand, as another tool would, with an application serving
     /// there (a VM outside the cluster) so that traffic sent to it succeeds. Answers the target.
     pub fn register_foreign(&mut self, ip: &str) -> anyhow::Result<String> {
-        let input = TargetInput {
-            id: Some(ip.to_owned()),
-            port: Some(i64::from(APP_PORT)),
-            availability_zone: None,
-        };
         self.sim
             .elbv2()
             .state()
-            .with_model(|model, now| model.register_targets(&self.arn, &[input], now))
+            .register_target(&self.arn, ip, Some(APP_PORT))
             .map_err(|e| anyhow::anyhow!("registering {ip}: {} ({})", e.message, e.code))?;
         self.sim.world().apps().set(
             ip.parse().context("a foreign target's address")?,

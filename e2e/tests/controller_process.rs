@@ -21,9 +21,9 @@ use kube::api::{ListParams, PostParams};
 use lbgate_api::TargetGroupBinding;
 use lbgate_e2e::controller::{ControllerOptions, ControllerProcess};
 use lbgate_e2e::wait::eventually;
-use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
-use lbgate_sim::kube::{KubeSim, KubeSimConfig};
-use lbgate_sim::world::{World, WorldConfig};
+use lbgate_sim::controllers::{World, WorldConfig};
+use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
+use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
 use serde_json::json;
 
 const GATE: &str = "target-health.elbv2.k8s.aws/web";
@@ -42,7 +42,7 @@ async fn the_binary_registers_a_deployment_and_gates_follow_target_health() {
     let world = World::start(WorldConfig::with_elbv2(&kube, &elb, 1.0).unwrap())
         .await
         .unwrap();
-    let client = lbgate_sim::world::client_for(&kube).unwrap();
+    let client = kube.client().unwrap();
     let dir = std::env::temp_dir().join(format!("lbgate-e2e-smoke-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let kubeconfig = dir.join("kubeconfig");

@@ -17,7 +17,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::PostParams;
 use kube::{Api, Client};
-use lbgate_sim::kube::{KubeSim, KubeSimConfig};
+use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use lbgate_testkit::eventually;
 
 const LEASE: &str = "lbgate-binary-test";

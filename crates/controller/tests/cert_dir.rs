@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use lbgate_controller::webhook::serve::WebhookServer;
 use lbgate_controller::webhook::tls::{CertDir, CertSlot, server_config};
-use lbgate_sim::kube::tls::{ServingCert, client_config_trusting};
+use lbgate_sim_apiserver::tls::{ServingCert, client_config_trusting};
 use lbgate_testkit::eventually;
 use rustls::pki_types::ServerName;
 use tokio_util::sync::CancellationToken;

@@ -12,7 +12,7 @@
 //! - [`Elbv2Metrics`]: `lbgate_aws_api_*` Prometheus metrics.
 //!
 //! Tests substitute `lbgate_testkit::FakeElbv2` (a dev-only crate) for [`TargetsApi`], and the
-//! ELBv2 simulator of `lbgate-sim`, through [`SdkElbv2`], for everything.
+//! ELBv2 simulator (`lbgate-sim-elbv2`), through [`SdkElbv2`], for everything.
 
 pub mod batch;
 pub mod error;

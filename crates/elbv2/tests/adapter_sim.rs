@@ -19,7 +19,7 @@ use lbgate_elbv2::{
     LoadBalancersApi, ModifyListenerSpec, ModifyRuleSpec, Protocol, RuleCondition, RuleQuery, Tag,
     Target, TargetGroupQuery, TargetGroupsApi, TargetHealthState, TargetType, TargetsApi,
 };
-use lbgate_sim::elbv2::HealthMode;
+use lbgate_sim_elbv2::HealthMode;
 use support::sim::{advance_until, by_target, calls, ip_targets, load_balancer, opts, spec, world};
 
 #[tokio::test]
@@ -450,7 +450,7 @@ async fn errors_arrive_typed() {
     world.sim.clear_faults();
     world.sim.set_fault(
         "DescribeTargetGroups",
-        lbgate_sim::elbv2::Fault {
+        lbgate_sim_elbv2::Fault {
             error_rate: 1.0,
             code: "InternalFailure".into(),
             http_status: 500,

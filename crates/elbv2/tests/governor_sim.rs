@@ -19,7 +19,7 @@ use lbgate_elbv2::{
     Governor, GovernorConfig, Operation, Priority, Protocol, SdkElbv2, Target, TargetGroupsApi,
     TargetType, TargetsApi,
 };
-use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
+use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
 use prometheus::Registry;
 use support::sample;
 use support::sim::calls;

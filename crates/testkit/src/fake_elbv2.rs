@@ -10,7 +10,7 @@
 //! call (it is neither logged, throttled
 //! nor delayed); the fake has no load balancers, so a describe by load balancer answers
 //! `LoadBalancerNotFound`. Everything else ELBv2 does is served by the simulator in
-//! `lbgate-sim`, over the real SDK.
+//! `lbgate-sim-elbv2`, over the real SDK.
 
 mod targets;
 

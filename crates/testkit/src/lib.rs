@@ -11,7 +11,7 @@
 //! - [`fake_elbv2`]: [`FakeElbv2`], an in-memory [`lbgate_elbv2::TargetsApi`] with injected
 //!   throttling, latency and failures, and the inherent helpers tests set it up and read it
 //!   with. Target-group life, tags, load balancers, listeners and rules are not faked: the
-//!   ELBv2 simulator in `lbgate-sim` serves them over the real SDK.
+//!   ELBv2 simulator (`lbgate-sim-elbv2`) serves them over the real SDK.
 //!
 //! A unit test (`src/**/tests.rs`) of a crate that this kit depends on builds a second copy of
 //! that crate, so it can pass the kit's values only through types of crates the kit shares with

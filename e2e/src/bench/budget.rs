@@ -20,7 +20,7 @@ use lbgate_elbv2::{
     AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Metrics, Governed, Governor,
     GovernorConfig, Priority, Protocol, SdkElbv2, Target, TargetGroupsApi, TargetType, TargetsApi,
 };
-use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
+use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
 use serde::Serialize;
 
 /// AWS's default quota of targets per target group.

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::Pod;
-use lbgate_sim::clock::Clock;
-use lbgate_sim::world::{AppPhase, AppRegistry, AppState};
+use lbgate_sim::controllers::{AppPhase, AppRegistry, AppState};
+use lbgate_sim_clock::Clock;
 use tokio::task::JoinHandle;
 
 use super::{APP_PORT, GATE};

@@ -10,7 +10,7 @@ use anyhow::{Context, ensure};
 use lbgate_e2e::world::{
     ControlledWorld, PodView, SERVICE, binding_yaml, deployment_yaml, service_yaml,
 };
-use lbgate_sim::elbv2::TargetState;
+use lbgate_sim_elbv2::TargetState;
 
 use super::checks::{gates_turned_true_only_after_health, live_targets_are, targets_of};
 

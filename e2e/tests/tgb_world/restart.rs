@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::ensure;
 use lbgate_e2e::world::{ControlledWorld, SERVICE, binding_yaml, deployment_yaml, service_yaml};
-use lbgate_sim::elbv2::TargetState;
+use lbgate_sim_elbv2::TargetState;
 
 use super::checks::{gates_turned_true_only_after_health, live_targets_are, targets_of};
 

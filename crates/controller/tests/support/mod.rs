@@ -29,9 +29,9 @@ use lbgate_elbv2::{
     Action, AwsClientConfig, CallOptions, CreateListenerSpec, CreateTargetGroupSpec, HealthCheck,
     LoadBalancersApi, Priority, Protocol, Target, TargetGroupsApi, TargetType, TargetsApi,
 };
-use lbgate_sim::clock::ManualClock;
-use lbgate_sim::elbv2::{Elbv2Sim, SimConfig};
-use lbgate_sim::kube::{KubeSim, KubeSimConfig};
+use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
+use lbgate_sim_clock::ManualClock;
+use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
 use serde_json::json;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;

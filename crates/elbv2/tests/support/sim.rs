@@ -9,8 +9,8 @@ use lbgate_elbv2::{
     AwsClientConfig, CallOptions, CreateTargetGroupSpec, HealthCheck, Priority, Protocol, SdkElbv2,
     Target, TargetHealth, TargetType, TargetsApi,
 };
-use lbgate_sim::clock::ManualClock;
-use lbgate_sim::elbv2::{Elbv2Sim, SimConfig, ThrottleConfig};
+use lbgate_sim_clock::ManualClock;
+use lbgate_sim_elbv2::{Elbv2Sim, SimConfig, ThrottleConfig};
 
 pub struct World {
     pub sim: Elbv2Sim,

@@ -10,13 +10,13 @@ use anyhow::{Context, anyhow, bail};
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::Api;
 use kube::api::PostParams;
-use lbgate_sim::clock::Clock;
-use lbgate_sim::elbv2::SimState;
+use lbgate_sim::controllers::Timing;
 use lbgate_sim::scenario::{
     Condition, ListenerOptions, LoadBalancerOptions, PodTimeline, ScenarioRun, SimWorld,
     SimWorldOptions, Step, TargetGroupOptions,
 };
-use lbgate_sim::world::Timing;
+use lbgate_sim_clock::Clock;
+use lbgate_sim_elbv2::SimState;
 use tokio::task::JoinHandle;
 
 use super::stats::{GONE, Transition, transitions};

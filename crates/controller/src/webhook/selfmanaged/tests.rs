@@ -1,5 +1,5 @@
 use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
-use lbgate_sim::kube::{KubeSim, KubeSimConfig};
+use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use serde_json::json;
 
 use super::*;
@@ -9,7 +9,7 @@ const CONFIGURATION: &str = "hooks";
 async fn cluster() -> (KubeSim, Client) {
     lbgate_testkit::install_crypto();
     let kube = KubeSim::start(KubeSimConfig::default()).await.unwrap();
-    let client = lbgate_sim::world::client_for(&kube).unwrap();
+    let client = kube.client().unwrap();
     let configuration: MutatingWebhookConfiguration = serde_json::from_value(json!({
         "metadata": {"name": CONFIGURATION},
         "webhooks": [{
