@@ -4,7 +4,6 @@
 //! selector matching, service references and webhook ordering are checked on
 //! `run_mutating_webhooks` directly.
 
-#[path = "admission/matching.rs"]
 mod matching;
 
 use std::collections::BTreeMap;

@@ -3,9 +3,7 @@
 //! Service without endpoints; a Service without a static address resolves through its
 //! EndpointSlices, and every ready endpoint gets calls.
 
-#[path = "validating/setup.rs"]
 mod setup;
-#[path = "validating/validator.rs"]
 mod validator;
 
 use std::time::{Duration, Instant};

@@ -10,29 +10,16 @@
     clippy::indexing_slicing
 )]
 
-#[path = "suite/admission.rs"]
 mod admission;
-#[path = "suite/client.rs"]
 mod client;
-#[path = "suite/crd.rs"]
 mod crd;
-#[path = "suite/crd_schema.rs"]
 mod crd_schema;
-#[path = "suite/delete.rs"]
 mod delete;
-#[path = "suite/kubectl.rs"]
 mod kubectl;
-#[path = "suite/server.rs"]
 mod server;
-#[path = "suite/server_admission.rs"]
 mod server_admission;
-#[path = "suite/support.rs"]
 mod support;
-#[path = "suite/tls.rs"]
 mod tls;
-#[path = "suite/validating.rs"]
 mod validating;
-#[path = "suite/watch.rs"]
 mod watch;
-#[path = "suite/webhook.rs"]
 mod webhook;

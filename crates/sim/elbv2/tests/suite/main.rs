@@ -9,15 +9,9 @@
     clippy::indexing_slicing
 )]
 
-#[path = "suite/moto.rs"]
 mod moto;
-#[path = "suite/parity_moto.rs"]
 mod parity_moto;
-#[path = "suite/sdk_faults.rs"]
 mod sdk_faults;
-#[path = "suite/sdk_resources.rs"]
 mod sdk_resources;
-#[path = "suite/sdk_targets.rs"]
 mod sdk_targets;
-#[path = "suite/support.rs"]
 mod support;

@@ -11,31 +11,17 @@
     clippy::indexing_slicing
 )]
 
-#[path = "suite/alb_dataplane.rs"]
 mod alb_dataplane;
-#[path = "suite/alb_routing.rs"]
 mod alb_routing;
-#[path = "suite/alb_support.rs"]
 mod alb_support;
-#[path = "suite/alb_traffic.rs"]
 mod alb_traffic;
-#[path = "suite/binary.rs"]
 mod binary;
-#[path = "suite/demo.rs"]
 mod demo;
-#[path = "suite/scenario_cli.rs"]
 mod scenario_cli;
-#[path = "suite/scenario_rollout.rs"]
 mod scenario_rollout;
-#[path = "suite/scenario_world.rs"]
 mod scenario_world;
-#[path = "suite/serve.rs"]
 mod serve;
-#[path = "suite/world_lifecycle.rs"]
 mod world_lifecycle;
-#[path = "suite/world_nodes.rs"]
 mod world_nodes;
-#[path = "suite/world_rollout.rs"]
 mod world_rollout;
-#[path = "suite/world_support.rs"]
 mod world_support;
