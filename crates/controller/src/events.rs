@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use k8s_openapi::api::core::v1::ObjectReference;
 use kube::Resource;
-use kube::runtime::events::{Event, EventType, Recorder};
+use kube::runtime::events::{Event, Recorder};
 use lbgate_api::TargetGroupBinding;
 use tokio::sync::mpsc;
 
@@ -52,29 +52,17 @@ impl EventQueue {
         }
     }
 
-    /// Queues an Event on `binding`; its note is cut to what the API accepts.
-    pub fn publish(
-        &self,
-        binding: &TargetGroupBinding,
-        type_: EventType,
-        reason: &str,
-        action: &str,
-        note: String,
-    ) {
-        let event = Event {
-            type_,
-            reason: reason.to_owned(),
-            note: Some(truncate(note, MAX_NOTE)),
-            action: action.to_owned(),
-            secondary: None,
-        };
+    /// Queues `event` on `binding`; its note is cut to what the API accepts.
+    pub fn publish(&self, binding: &TargetGroupBinding, mut event: Event) {
+        event.note = event.note.map(|note| truncate(note, MAX_NOTE));
+        let reason = event.reason.clone();
         let queued = self
             .sender
             .as_ref()
             .is_some_and(|sender| sender.try_send((binding.object_ref(&()), event)).is_ok());
         if !queued {
             self.metrics.event_dropped();
-            tracing::warn!(reason, "Event dropped: the queue is full or closed");
+            tracing::warn!(%reason, "Event dropped: the queue is full or closed");
         }
     }
 }

@@ -95,52 +95,34 @@ pub fn reflectors(
     } else {
         None
     };
-    let (bindings_reader, bindings) = guarded::<TargetGroupBinding>(
+    let scoped = Watch {
         client,
-        scope.namespace.as_deref(),
-        watcher::Config::default(),
-        "TargetGroupBinding",
-        on_decode_failure.clone(),
-        keep.clone(),
-        None,
-    );
-    let (services_reader, services) = guarded::<Service>(
-        client,
-        scope.namespace.as_deref(),
-        watcher::Config::default(),
-        "Service",
-        on_decode_failure.clone(),
-        keep.clone(),
-        None,
-    );
-    // Only slices that belong to a Service can feed a binding.
-    let (slices_reader, slices) = guarded::<EndpointSlice>(
-        client,
-        scope.namespace.as_deref(),
-        watcher::Config::default().labels(ENDPOINT_SLICE_SERVICE_NAME_LABEL),
-        "EndpointSlice",
-        on_decode_failure.clone(),
-        keep.clone(),
-        None,
-    );
-    let (pods_reader, pods) = guarded::<Pod>(
-        client,
-        scope.namespace.as_deref(),
-        watcher::Config::default(),
-        "Pod",
-        on_decode_failure.clone(),
+        namespace: scope.namespace.as_deref(),
         keep,
-        Some(lean::lean_pod),
-    );
-    let (nodes_reader, nodes) = guarded::<Node>(
-        client,
-        None,
+        on_decode_failure: on_decode_failure.clone(),
+    };
+    let (bindings_reader, bindings) = scoped.guarded::<TargetGroupBinding>(
+        "TargetGroupBinding",
         watcher::Config::default(),
-        "Node",
-        on_decode_failure,
-        None,
         None,
     );
+    let (services_reader, services) =
+        scoped.guarded::<Service>("Service", watcher::Config::default(), None);
+    // Only slices that belong to a Service can feed a binding.
+    let (slices_reader, slices) = scoped.guarded::<EndpointSlice>(
+        "EndpointSlice",
+        watcher::Config::default().labels(ENDPOINT_SLICE_SERVICE_NAME_LABEL),
+        None,
+    );
+    let (pods_reader, pods) =
+        scoped.guarded::<Pod>("Pod", watcher::Config::default(), Some(lean::lean_pod));
+    let cluster = Watch {
+        client,
+        namespace: None,
+        keep: None,
+        on_decode_failure,
+    };
+    let (nodes_reader, nodes) = cluster.guarded::<Node>("Node", watcher::Config::default(), None);
     (
         Stores {
             bindings: bindings_reader,
@@ -159,45 +141,59 @@ pub fn reflectors(
     )
 }
 
-fn guarded<K>(
-    client: &Client,
-    namespace: Option<&str>,
-    config: watcher::Config,
-    kind: &'static str,
-    on_decode_failure: DecodeFailureHook,
+/// Where reflectors watch and what they keep: the namespace (or all), the namespaces a
+/// cluster-wide watch keeps, and the hook that counts objects that do not decode.
+struct Watch<'a> {
+    client: &'a Client,
+    namespace: Option<&'a str>,
     keep: Keep,
-    trim: Option<fn(&mut DynamicObject)>,
-) -> (Store<K>, Touched<K>)
-where
-    K: Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
-{
-    let resource = ApiResource::erase::<K>(&());
-    let api: Api<DynamicObject> = match namespace {
-        Some(namespace) => Api::namespaced_with(client.clone(), namespace, &resource),
-        None => Api::all_with(client.clone(), &resource),
-    };
-    let (reader, writer) = reflector::store::<K>();
-    let events = watcher::watcher(api, config)
-        .default_backoff()
-        .modify(move |object: &mut DynamicObject| {
-            object.metadata.managed_fields = None;
-            if let Some(trim) = trim {
-                trim(object);
-            }
-        })
-        .try_filter_map(move |event| {
-            let event = match &keep {
-                Some(keep) => kept(event, keep),
-                None => Some(event),
-            };
-            futures::future::ready(Ok(
-                event.and_then(|event| typed_event::<K>(event, kind, &on_decode_failure))
-            ))
-        });
-    let stream = reflector::reflector(writer, events)
-        .touched_objects()
-        .boxed();
-    (reader, stream)
+    on_decode_failure: DecodeFailureHook,
+}
+
+impl Watch<'_> {
+    /// A reflector of `K` (`kind` names it in logs and metrics) whose objects decode one by one
+    /// and lose their managedFields, and `trim` cuts further.
+    fn guarded<K>(
+        &self,
+        kind: &'static str,
+        config: watcher::Config,
+        trim: Option<fn(&mut DynamicObject)>,
+    ) -> (Store<K>, Touched<K>)
+    where
+        K: Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned + Send + Sync + 'static,
+    {
+        let client = self.client;
+        let namespace = self.namespace;
+        let keep = self.keep.clone();
+        let on_decode_failure = self.on_decode_failure.clone();
+        let resource = ApiResource::erase::<K>(&());
+        let api: Api<DynamicObject> = match namespace {
+            Some(namespace) => Api::namespaced_with(client.clone(), namespace, &resource),
+            None => Api::all_with(client.clone(), &resource),
+        };
+        let (reader, writer) = reflector::store::<K>();
+        let events = watcher::watcher(api, config)
+            .default_backoff()
+            .modify(move |object: &mut DynamicObject| {
+                object.metadata.managed_fields = None;
+                if let Some(trim) = trim {
+                    trim(object);
+                }
+            })
+            .try_filter_map(move |event| {
+                let event = match &keep {
+                    Some(keep) => kept(event, keep),
+                    None => Some(event),
+                };
+                futures::future::ready(Ok(
+                    event.and_then(|event| typed_event::<K>(event, kind, &on_decode_failure))
+                ))
+            });
+        let stream = reflector::reflector(writer, events)
+            .touched_objects()
+            .boxed();
+        (reader, stream)
+    }
 }
 
 /// Namespaces kept by a filtered cluster-wide watch.

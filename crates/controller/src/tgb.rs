@@ -18,9 +18,9 @@ mod patch;
 use std::sync::Arc;
 
 use kube::runtime::controller::Action;
-use kube::runtime::events::EventType;
+use kube::runtime::events::{Event, EventType};
 use lbgate_api::TargetGroupBinding;
-use lbgate_core::binding::{NextPass, PassKind, binding_id, plan_pass};
+use lbgate_core::binding::{NextPass, PassKind, binding_id};
 use tracing::Instrument;
 
 pub use groups::TargetGroups;
@@ -67,7 +67,7 @@ async fn pass(
     let memory = ctx.memories.get(&id, &ctx.config);
     let observed = gather::gather(ctx, binding, key, &memory).await?;
     let now = ctx.now();
-    let plan = observed.plan(binding, &memory, &ctx.config.pass(), now, plan_pass);
+    let plan = observed.plan(binding, &memory, &ctx.config.pass(), now);
     for problem in &plan.problems {
         tracing::info!(reason = problem.reason, message = %problem.message, "bad input");
     }
@@ -119,10 +119,13 @@ pub fn error_policy(
     ctx.memories.put(&id, memory);
     ctx.events.publish(
         &binding,
-        EventType::Warning,
-        error.category(),
-        "Reconcile",
-        error.to_string(),
+        Event {
+            type_: EventType::Warning,
+            reason: error.category().to_owned(),
+            note: Some(error.to_string()),
+            action: "Reconcile".to_owned(),
+            secondary: None,
+        },
     );
     Action::requeue(after)
 }

@@ -109,14 +109,14 @@ async fn lead(leader: Leader, shutdown: CancellationToken) -> Result<(), Error> 
     let mut controller_task = JoinSet::new();
     controller_task.spawn(controller.run(async move { controller_stop.cancelled().await }));
     let mut escape = JoinSet::new();
-    escape.spawn(crate::webhook::escape::run(
+    let scan = crate::webhook::escape::EscapeScan {
         state,
         client,
         recorder,
-        escape_scan,
-        kube_timeout,
-        work.clone(),
-    ));
+        interval: escape_scan,
+        timeout: kube_timeout,
+    };
+    escape.spawn(scan.run(work.clone()));
     // The controller also stops when `work` is cancelled (shutdown): that is not a failure.
     let controller_ended = |work: &CancellationToken| {
         if work.is_cancelled() {

@@ -1,7 +1,7 @@
 //! Carries out a pass's plan: each step in order, the first failure ending the pass, and each
 //! effect recorded in the binding's memory as it lands.
 
-use kube::runtime::events::EventType;
+use kube::runtime::events::{Event, EventType};
 use lbgate_api::TargetGroupBinding;
 use lbgate_core::binding::{BindingMemory, PassPlan, Step, StepOutcome};
 
@@ -30,20 +30,20 @@ pub(crate) async fn execute(
     for step in &plan.steps {
         match step {
             Step::AddFinalizer => finalizer::ensure(ctx, binding, key).await?,
-            Step::Event(event) => {
-                let type_ = if event.warning {
-                    EventType::Warning
-                } else {
-                    EventType::Normal
-                };
-                ctx.events.publish(
-                    binding,
-                    type_,
-                    event.reason,
-                    event.action,
-                    event.note.clone(),
-                );
-            }
+            Step::Event(event) => ctx.events.publish(
+                binding,
+                Event {
+                    type_: if event.warning {
+                        EventType::Warning
+                    } else {
+                        EventType::Normal
+                    },
+                    reason: event.reason.to_owned(),
+                    note: Some(event.note.clone()),
+                    action: event.action.to_owned(),
+                    secondary: None,
+                },
+            ),
             Step::WriteLedger(targets) => {
                 ledger::store(ctx, key, targets).await?;
                 memory.record(StepOutcome::LedgerWritten(targets.clone()));

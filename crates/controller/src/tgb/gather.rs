@@ -10,7 +10,7 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use k8s_openapi::jiff::Timestamp;
 use lbgate_api::TargetGroupBinding;
 use lbgate_core::binding::{
-    AwsView, BindingMemory, ClusterView, PassConfig, PassInput, TargetsView,
+    AwsView, BindingMemory, ClusterView, PassConfig, PassInput, PassPlan, TargetsView, plan_pass,
 };
 use lbgate_core::schedule::HealthCheckSettings;
 use lbgate_core::target::{ObservedTarget, TargetKey};
@@ -126,15 +126,14 @@ async fn target_group(
 }
 
 impl Observed {
-    /// Runs `plan` on core's view of what was observed.
-    pub(crate) fn plan<T>(
+    /// Core's plan for what was observed.
+    pub(crate) fn plan(
         &self,
         binding: &TargetGroupBinding,
         memory: &BindingMemory,
         config: &PassConfig,
         now: Timestamp,
-        plan: impl FnOnce(&PassInput<'_>) -> T,
-    ) -> T {
+    ) -> PassPlan {
         let claims: Vec<BindingClaim<'_>> = self
             .rivals
             .iter()
@@ -157,7 +156,7 @@ impl Observed {
                 },
             },
         };
-        plan(&PassInput {
+        plan_pass(&PassInput {
             binding,
             cluster: ClusterView {
                 service: self.service.as_deref(),

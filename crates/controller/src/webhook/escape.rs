@@ -75,57 +75,73 @@ async fn opted_in(client: &Client, timeout: Duration) -> Option<BTreeSet<String>
     }
 }
 
-/// Scans every `interval` until `shutdown` (leader only: Events must not be doubled).
-pub async fn run(
-    state: WebhookState,
-    client: Client,
-    recorder: Recorder,
-    interval: Duration,
-    timeout: Duration,
-    shutdown: tokio_util::sync::CancellationToken,
-) {
-    let mut reported: BTreeSet<String> = BTreeSet::new();
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(interval) => {}
-        }
-        let Some(namespaces) = opted_in(&client, timeout).await else {
-            continue;
-        };
-        let found = scan(&state, &namespaces);
-        state
-            .metrics
-            .set_pods_missing_gate(i64::try_from(found.len()).unwrap_or(i64::MAX));
-        for (key, (pod, gates)) in &found {
-            let uid = pod.metadata.uid.clone().unwrap_or_default();
-            if reported.contains(&uid) {
+/// The periodic scan for escaped pods, run by the leader only (Events must not be doubled).
+pub struct EscapeScan {
+    /// The webhook's view of the cluster (stores, metrics).
+    pub state: WebhookState,
+    pub client: Client,
+    pub recorder: Recorder,
+    /// How often to scan.
+    pub interval: Duration,
+    /// Bound on one Kubernetes call.
+    pub timeout: Duration,
+}
+
+impl EscapeScan {
+    /// Scans every interval until `shutdown`.
+    pub async fn run(self, shutdown: tokio_util::sync::CancellationToken) {
+        let Self {
+            state,
+            client,
+            recorder,
+            interval,
+            timeout,
+        } = self;
+        let mut reported: BTreeSet<String> = BTreeSet::new();
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = tokio::time::sleep(interval) => {}
+            }
+            let Some(namespaces) = opted_in(&client, timeout).await else {
                 continue;
-            }
-            let event = Event {
-                type_: EventType::Warning,
-                reason: EVENT_REASON_MISSING_READINESS_GATE.to_owned(),
-                note: Some(format!(
-                    "pod is behind a TargetGroupBinding but lacks readiness gate(s) {}; it was admitted without the pod webhook, recreate it to get them",
-                    gates.join(", ")
-                )),
-                action: "DetectMissingGate".to_owned(),
-                secondary: None,
             };
-            let reference = pod.object_ref(&());
-            match tokio::time::timeout(timeout, recorder.publish(&event, &reference)).await {
-                Ok(Ok(())) => {
-                    reported.insert(uid);
+            let found = scan(&state, &namespaces);
+            state
+                .metrics
+                .set_pods_missing_gate(i64::try_from(found.len()).unwrap_or(i64::MAX));
+            for (key, (pod, gates)) in &found {
+                let uid = pod.metadata.uid.clone().unwrap_or_default();
+                if reported.contains(&uid) {
+                    continue;
                 }
-                Ok(Err(error)) => tracing::warn!(pod = %key, %error, "publishing an Event failed"),
-                Err(_) => tracing::warn!(pod = %key, "publishing an Event timed out"),
+                let event = Event {
+                    type_: EventType::Warning,
+                    reason: EVENT_REASON_MISSING_READINESS_GATE.to_owned(),
+                    note: Some(format!(
+                        "pod is behind a TargetGroupBinding but lacks readiness gate(s) {}; it was admitted without the pod webhook, recreate it to get them",
+                        gates.join(", ")
+                    )),
+                    action: "DetectMissingGate".to_owned(),
+                    secondary: None,
+                };
+                let reference = pod.object_ref(&());
+                match tokio::time::timeout(timeout, recorder.publish(&event, &reference)).await {
+                    Ok(Ok(())) => {
+                        reported.insert(uid);
+                    }
+                    Ok(Err(error)) => {
+                        tracing::warn!(pod = %key, %error, "publishing an Event failed")
+                    }
+                    Err(_) => tracing::warn!(pod = %key, "publishing an Event timed out"),
+                }
             }
+            // Forget pods that are gone or fixed, so the set does not grow forever.
+            let live: BTreeSet<String> = found
+                .values()
+                .filter_map(|(pod, _)| pod.metadata.uid.clone())
+                .collect();
+            reported.retain(|uid| live.contains(uid));
         }
-        // Forget pods that are gone or fixed, so the set does not grow forever.
-        let live: BTreeSet<String> = found
-            .values()
-            .filter_map(|(pod, _)| pod.metadata.uid.clone())
-            .collect();
-        reported.retain(|uid| live.contains(uid));
     }
 }
