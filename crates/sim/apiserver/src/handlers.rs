@@ -91,7 +91,13 @@ pub async fn handle(
 ) -> Response {
     let params = Params::parse(uri.query());
     let segments: Vec<&str> = uri.path().split('/').filter(|s| !s.is_empty()).collect();
-    match route(&shared, &method, &segments, &params, &headers, body).await {
+    let request = Request {
+        method: &method,
+        params: &params,
+        headers: &headers,
+        body,
+    };
+    match route(&shared, &segments, request).await {
         Ok(response) => response,
         Err(error) => {
             tracing::debug!(%method, path = uri.path(), code = error.code, reason = %error.reason, message = %error.message, "error answer");
@@ -100,14 +106,20 @@ pub async fn handle(
     }
 }
 
+/// What a request carries besides its path.
+struct Request<'a> {
+    method: &'a Method,
+    params: &'a Params,
+    headers: &'a HeaderMap,
+    body: Bytes,
+}
+
 async fn route(
     shared: &Arc<Shared>,
-    method: &Method,
     segments: &[&str],
-    params: &Params,
-    headers: &HeaderMap,
-    body: Bytes,
+    request: Request<'_>,
 ) -> Result<Response, ApiError> {
+    let method = request.method;
     let registry = shared.store.registry();
     let (group, version, rest) = match segments {
         ["version"] => return Ok(ok(&discovery::version(&shared.version))),
@@ -174,7 +186,7 @@ async fn route(
         subresource,
         watch_path,
     };
-    dispatch(shared, method, target, params, headers, body).await
+    dispatch(shared, target, request).await
 }
 
 fn rest_with(plural: &str, rest: &[&str]) -> Vec<String> {
@@ -186,12 +198,15 @@ fn rest_with(plural: &str, rest: &[&str]) -> Vec<String> {
 
 async fn dispatch(
     shared: &Arc<Shared>,
-    method: &Method,
     target: Target,
-    params: &Params,
-    headers: &HeaderMap,
-    body: Bytes,
+    request: Request<'_>,
 ) -> Result<Response, ApiError> {
+    let Request {
+        method,
+        params,
+        headers,
+        body,
+    } = request;
     let watching = target.watch_path || params.flag("watch");
     match (method.as_str(), target.name.is_some()) {
         ("GET", _) if watching => read::watch(shared, &target, params, headers),

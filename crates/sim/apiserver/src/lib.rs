@@ -106,7 +106,9 @@ pub use error::KubeSimError;
 pub use ops::{WriteOptions, Written};
 pub use resources::ResourceInfo;
 pub use status::ApiError;
-pub use store::{DeleteOptions, Deleted, EventType, Store, StoreConfig, StoreEvent, Subresource};
+pub use store::{
+    Addressed, DeleteOptions, Deleted, EventType, Store, StoreConfig, StoreEvent, Subresource,
+};
 pub use watch::{Filter, StoreWatch};
 
 use handlers::Shared;

@@ -6,6 +6,8 @@
 
 mod admit;
 
+use admit::Admitting;
+
 use serde_json::{Value, json};
 
 use super::admission::AdmissionOperation;
@@ -16,7 +18,7 @@ use super::resources::ResourceInfo;
 use super::schema::FieldValidation;
 use super::schema::hook::Arrival;
 use super::status::ApiError;
-use super::store::{DeleteOptions, Deleted, Store, Subresource};
+use super::store::{Addressed, Commit, DeleteOptions, Deleted, Store, Subresource};
 
 /// Options of a write request.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,6 +63,30 @@ fn patch_error(error: PatchError) -> ApiError {
     }
 }
 
+/// How an object reached the server (a request body, or what a patch made of the stored one) and
+/// what its unknown fields cost.
+#[derive(Clone, Copy, Debug)]
+struct Intake {
+    arrival: Arrival,
+    field_validation: FieldValidation,
+}
+
+impl Intake {
+    fn body(options: &WriteOptions) -> Self {
+        Self {
+            arrival: Arrival::Body,
+            field_validation: options.field_validation,
+        }
+    }
+
+    fn patch(options: &WriteOptions) -> Self {
+        Self {
+            arrival: Arrival::Patch,
+            field_validation: options.field_validation,
+        }
+    }
+}
+
 impl Store {
     /// What the API server does to a request's object before admission: the built-in kinds'
     /// defaulting (main resource only), then a custom resource's pruning and schema defaults.
@@ -70,13 +96,12 @@ impl Store {
         res: &ResourceInfo,
         object: &mut Value,
         subresource: Subresource,
-        options: &WriteOptions,
-        arrival: Arrival,
+        intake: Intake,
     ) -> Result<Vec<String>, ApiError> {
         if subresource == Subresource::Main {
             apply_defaults(res, object);
         }
-        self.decode_custom(res, object, options.field_validation, arrival)
+        self.decode_custom(res, object, intake.field_validation, intake.arrival)
     }
 
     /// Creates an object: defaults, mutating admission, then the store.
@@ -96,25 +121,21 @@ impl Store {
         if res.namespaced {
             meta::set_meta(&mut object, "namespace", json!(namespace));
         }
-        let decoded = self.decode(res, &mut object, Subresource::Main, options, Arrival::Body)?;
-        let admitted = self
-            .admit(
-                res,
-                AdmissionOperation::Create,
-                Subresource::Main,
-                namespace,
-                object,
-                None,
-                options.dry_run,
-            )
-            .await?;
-        let object = self.commit_create_with_uid(
+        let decoded = self.decode(res, &mut object, Subresource::Main, Intake::body(options))?;
+        let review = Admitting {
             res,
+            operation: AdmissionOperation::Create,
+            subresource: Subresource::Main,
             namespace,
-            admitted.written.object,
-            admitted.uid,
-            options.dry_run,
-        )?;
+            dry_run: options.dry_run,
+        };
+        let admitted = self.admit(review, object, None).await?;
+        let commit = Commit {
+            uid: admitted.uid,
+            dry_run: options.dry_run,
+        };
+        let object =
+            self.commit_create_with_uid(res, namespace, admitted.written.object, commit)?;
         Ok(Written {
             object,
             warnings: join_warnings(decoded, admitted.written.warnings),
@@ -124,37 +145,25 @@ impl Store {
     /// Replaces an object or its status (PUT).
     pub async fn replace(
         &self,
-        res: &ResourceInfo,
-        namespace: &str,
-        name: &str,
+        at: Addressed<'_>,
         mut object: Value,
-        subresource: Subresource,
         options: &WriteOptions,
     ) -> Result<Written, ApiError> {
-        let Some(old) = self.get(res, namespace, name) else {
-            return Err(ApiError::not_found(&res.group, &res.plural, name));
-        };
-        let decoded = self.decode(res, &mut object, subresource, options, Arrival::Body)?;
-        let admitted = self
-            .admit(
-                res,
-                AdmissionOperation::Update,
-                subresource,
-                namespace,
-                object,
-                Some(old),
-                options.dry_run,
-            )
-            .await?
-            .written;
-        let object = self.commit_replace(
+        let Addressed {
             res,
             namespace,
             name,
-            admitted.object,
             subresource,
-            options.dry_run,
-        )?;
+        } = at;
+        let Some(old) = self.get(res, namespace, name) else {
+            return Err(ApiError::not_found(&res.group, &res.plural, name));
+        };
+        let decoded = self.decode(res, &mut object, subresource, Intake::body(options))?;
+        let admitted = self
+            .admit(Admitting::update(at, options), object, Some(old))
+            .await?
+            .written;
+        let object = self.commit_replace(at, admitted.object, options.dry_run)?;
         Ok(Written {
             object,
             warnings: join_warnings(decoded, admitted.warnings),
@@ -163,17 +172,19 @@ impl Store {
 
     /// Patches an object or its status. A `resourceVersion` or `uid` in the patch's metadata is a
     /// precondition; a server-side apply of a missing object creates it.
-    #[allow(clippy::too_many_arguments)]
     pub async fn patch(
         &self,
-        res: &ResourceInfo,
-        namespace: &str,
-        name: &str,
+        at: Addressed<'_>,
         patch_type: PatchType,
         patch: &[u8],
-        subresource: Subresource,
         options: &WriteOptions,
     ) -> Result<Written, ApiError> {
+        let Addressed {
+            res,
+            namespace,
+            name,
+            subresource,
+        } = at;
         let target = PatchTarget {
             group: res.group.clone(),
             kind: res.kind.clone(),
@@ -203,27 +214,12 @@ impl Store {
                 return Err(ApiError::conflict_modified(&res.group, &res.plural, name));
             }
             meta::set_meta(&mut patched, "resourceVersion", json!(stored_version));
-            let decoded = self.decode(res, &mut patched, subresource, options, Arrival::Patch)?;
+            let decoded = self.decode(res, &mut patched, subresource, Intake::patch(options))?;
             let admitted = self
-                .admit(
-                    res,
-                    AdmissionOperation::Update,
-                    subresource,
-                    namespace,
-                    patched,
-                    Some(current),
-                    options.dry_run,
-                )
+                .admit(Admitting::update(at, options), patched, Some(current))
                 .await?
                 .written;
-            match self.commit_replace(
-                res,
-                namespace,
-                name,
-                admitted.object,
-                subresource,
-                options.dry_run,
-            ) {
+            match self.commit_replace(at, admitted.object, options.dry_run) {
                 Ok(object) => {
                     return Ok(Written {
                         object,

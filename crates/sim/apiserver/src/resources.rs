@@ -70,87 +70,68 @@ pub const VERBS: [&str; 7] = [
     "create", "delete", "get", "list", "patch", "update", "watch",
 ];
 
-struct Builtin {
-    group: &'static str,
-    version: &'static str,
-    plural: &'static str,
-    kind: &'static str,
-    namespaced: bool,
-    short_names: &'static [&'static str],
-    all: bool,
-    status: bool,
-}
-
-#[allow(clippy::too_many_arguments)]
-const fn b(
-    group: &'static str,
-    version: &'static str,
-    plural: &'static str,
-    kind: &'static str,
-    namespaced: bool,
-    short_names: &'static [&'static str],
-    all: bool,
-    status: bool,
-) -> Builtin {
-    Builtin {
-        group,
-        version,
-        plural,
-        kind,
-        namespaced,
-        short_names,
-        all,
-        status,
-    }
-}
+/// One built-in resource: (group, version, plural, kind, namespaced, short names, in category
+/// `all`, status subresource).
+type Builtin = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    bool,
+    &'static [&'static str],
+    bool,
+    bool,
+);
 
 // Names as `kubectl api-resources` lists them on a v1.33 cluster:
 // (group, version, plural, kind, namespaced, short names, in category `all`, status subresource).
 #[rustfmt::skip]
 const BUILTINS: &[Builtin] = &[
-    b("", "v1", "namespaces", "Namespace", false, &["ns"], false, true),
-    b("", "v1", "pods", "Pod", true, &["po"], true, true),
-    b("", "v1", "services", "Service", true, &["svc"], true, true),
-    b("", "v1", "nodes", "Node", false, &["no"], false, true),
-    b("", "v1", "events", "Event", true, &["ev"], false, false),
-    b("", "v1", "configmaps", "ConfigMap", true, &["cm"], false, false),
-    b("", "v1", "secrets", "Secret", true, &[], false, false),
-    b("", "v1", "serviceaccounts", "ServiceAccount", true, &["sa"], false, false),
-    b("", "v1", "endpoints", "Endpoints", true, &["ep"], false, false),
-    b("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, &[], false, false),
-    b("events.k8s.io", "v1", "events", "Event", true, &["ev"], false, false),
-    b("apps", "v1", "deployments", "Deployment", true, &["deploy"], true, true),
-    b("apps", "v1", "replicasets", "ReplicaSet", true, &["rs"], true, true),
-    b("networking.k8s.io", "v1", "ingresses", "Ingress", true, &["ing"], false, true),
-    b("networking.k8s.io", "v1", "ingressclasses", "IngressClass", false, &[], false, false),
-    b("coordination.k8s.io", "v1", "leases", "Lease", true, &[], false, false),
-    b("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false, &[], false, false),
-    b("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false, &[], false, false),
-    b("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, &["crd", "crds"], false, true),
+    ("", "v1", "namespaces", "Namespace", false, &["ns"], false, true),
+    ("", "v1", "pods", "Pod", true, &["po"], true, true),
+    ("", "v1", "services", "Service", true, &["svc"], true, true),
+    ("", "v1", "nodes", "Node", false, &["no"], false, true),
+    ("", "v1", "events", "Event", true, &["ev"], false, false),
+    ("", "v1", "configmaps", "ConfigMap", true, &["cm"], false, false),
+    ("", "v1", "secrets", "Secret", true, &[], false, false),
+    ("", "v1", "serviceaccounts", "ServiceAccount", true, &["sa"], false, false),
+    ("", "v1", "endpoints", "Endpoints", true, &["ep"], false, false),
+    ("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice", true, &[], false, false),
+    ("events.k8s.io", "v1", "events", "Event", true, &["ev"], false, false),
+    ("apps", "v1", "deployments", "Deployment", true, &["deploy"], true, true),
+    ("apps", "v1", "replicasets", "ReplicaSet", true, &["rs"], true, true),
+    ("networking.k8s.io", "v1", "ingresses", "Ingress", true, &["ing"], false, true),
+    ("networking.k8s.io", "v1", "ingressclasses", "IngressClass", false, &[], false, false),
+    ("coordination.k8s.io", "v1", "leases", "Lease", true, &[], false, false),
+    ("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false, &[], false, false),
+    ("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false, &[], false, false),
+    ("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition", false, &["crd", "crds"], false, true),
 ];
 
 /// Every built-in resource.
 pub fn builtins() -> Vec<ResourceInfo> {
     BUILTINS
         .iter()
-        .map(|r| ResourceInfo {
-            group: r.group.to_owned(),
-            version: r.version.to_owned(),
-            plural: r.plural.to_owned(),
-            singular: r.kind.to_lowercase(),
-            kind: r.kind.to_owned(),
-            namespaced: r.namespaced,
-            short_names: r.short_names.iter().map(|s| (*s).to_owned()).collect(),
-            categories: if r.all {
-                vec!["all".to_owned()]
-            } else {
-                Vec::new()
+        .map(
+            |&(group, version, plural, kind, namespaced, short_names, all, status)| ResourceInfo {
+                group: group.to_owned(),
+                version: version.to_owned(),
+                plural: plural.to_owned(),
+                singular: kind.to_lowercase(),
+                kind: kind.to_owned(),
+                namespaced,
+                short_names: short_names.iter().map(|s| (*s).to_owned()).collect(),
+                categories: if all {
+                    vec!["all".to_owned()]
+                } else {
+                    Vec::new()
+                },
+                status_subresource: status,
+                custom: false,
+                printer_columns: Vec::new(),
+                storage: (group == "events.k8s.io").then(|| "events".to_owned()),
             },
-            status_subresource: r.status,
-            custom: false,
-            printer_columns: Vec::new(),
-            storage: (r.group == "events.k8s.io").then(|| "events".to_owned()),
-        })
+        )
         .collect()
 }
 

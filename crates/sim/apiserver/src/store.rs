@@ -24,6 +24,8 @@ mod gc;
 mod resolve;
 mod write;
 
+pub(crate) use write::Commit;
+
 /// Namespaces every cluster starts with.
 pub const INITIAL_NAMESPACES: [&str; 4] =
     ["default", "kube-system", "kube-public", "kube-node-lease"];
@@ -68,6 +70,15 @@ pub struct StoreEvent {
     pub object: Value,
     /// The object before a MODIFIED change (selectors on watches need both states).
     pub old_object: Option<Value>,
+}
+
+/// The object a write addresses: its resource, namespace and name, and which part of it.
+#[derive(Clone, Copy, Debug)]
+pub struct Addressed<'a> {
+    pub res: &'a ResourceInfo,
+    pub namespace: &'a str,
+    pub name: &'a str,
+    pub subresource: Subresource,
 }
 
 /// Which part of an object a replace writes.
@@ -250,13 +261,11 @@ impl Store {
     /// must match the stored one (409 Conflict otherwise).
     pub fn commit_replace(
         &self,
-        res: &ResourceInfo,
-        namespace: &str,
-        name: &str,
+        at: Addressed<'_>,
         object: Value,
-        subresource: Subresource,
         dry_run: bool,
     ) -> Result<Value, ApiError> {
+        let res = at.res;
         let mut inner = self.lock();
         let (stored_as, object) = storage_form(&inner.registry, res, object);
         let res_out = res;
@@ -264,11 +273,11 @@ impl Store {
         if dry_run {
             let mut scratch = inner.dry_run_copy();
             return scratch
-                .replace(res, namespace, name, object, subresource)
+                .replace(Addressed { res, ..at }, object)
                 .map(|o| as_version(res_out, &o));
         }
         let before = inner.resource_version;
-        let replaced = inner.replace(res, namespace, name, object, subresource)?;
+        let replaced = inner.replace(Addressed { res, ..at }, object)?;
         let version = inner.resource_version;
         drop(inner);
         if version != before {

@@ -88,17 +88,17 @@ pub fn render_table(
     kind: &str,
     objects: &[Value],
     custom_columns: Option<&[PrinterColumn]>,
-    include: IncludeObject,
-    list_resource_version: &str,
+    options: TableOptions<'_>,
 ) -> Value {
-    render_table_at(
-        kind,
-        objects,
-        custom_columns,
-        include,
-        list_resource_version,
-        SystemTime::now(),
-    )
+    render_table_at(kind, objects, custom_columns, options, SystemTime::now())
+}
+
+/// What a `Table` answer says besides its rows: how much of each object it embeds, and the
+/// list's resourceVersion.
+#[derive(Clone, Copy, Debug)]
+pub struct TableOptions<'a> {
+    pub include: IncludeObject,
+    pub list_resource_version: &'a str,
 }
 
 /// [`render_table`] with ages measured at `now`.
@@ -106,10 +106,13 @@ pub fn render_table_at(
     kind: &str,
     objects: &[Value],
     custom_columns: Option<&[PrinterColumn]>,
-    include: IncludeObject,
-    list_resource_version: &str,
+    options: TableOptions<'_>,
     now: SystemTime,
 ) -> Value {
+    let TableOptions {
+        include,
+        list_resource_version,
+    } = options;
     let now = age::unix_seconds(now);
     let (columns, rows): (Vec<Column>, Vec<Row>) = match custom_columns {
         Some(printer_columns) => custom_table(printer_columns, objects, now),

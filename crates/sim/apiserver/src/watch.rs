@@ -19,7 +19,7 @@ use super::resources::ResourceInfo;
 use super::selectors::{FieldSelector, LabelSelector};
 use super::status::ApiError;
 use super::store::{EventType, Store, StoreEvent, as_version};
-use super::table::{IncludeObject, render_table};
+use super::table::{IncludeObject, TableOptions, render_table};
 
 /// Which objects a list or watch sees.
 #[derive(Debug, Clone, Default)]
@@ -192,8 +192,10 @@ impl Presenter {
             &res.kind,
             std::slice::from_ref(object),
             custom,
-            include,
-            &version,
+            TableOptions {
+                include,
+                list_resource_version: &version,
+            },
         );
         if self.headers_sent {
             meta::set_field(&mut table, "columnDefinitions", json!([]));

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use super::{Params, Shared, Target, ok};
 use crate::selectors::{FieldSelector, LabelSelector};
 use crate::status::ApiError;
-use crate::table::{IncludeObject, render_table};
+use crate::table::{IncludeObject, TableOptions, render_table};
 use crate::watch::{self, Filter, Start, WatchRequest};
 
 /// Whether the client asked for a server-side `Table` (`as=Table` in `Accept`).
@@ -43,8 +43,10 @@ fn table_response(target: &Target, objects: &[Value], version: &str, params: &Pa
         &target.res.kind,
         objects,
         custom,
-        include_object(params),
-        version,
+        TableOptions {
+            include: include_object(params),
+            list_resource_version: version,
+        },
     );
     let mut response = ok(&table);
     response.headers_mut().insert(
@@ -185,8 +187,10 @@ pub fn list(
                 .res
                 .custom
                 .then_some(target.res.printer_columns.as_slice()),
-            include_object(params),
-            &list_version.to_string(),
+            TableOptions {
+                include: include_object(params),
+                list_resource_version: &list_version.to_string(),
+            },
         );
         if let (Some(token), Some(meta)) =
             (metadata.get("continue"), response_table.get_mut("metadata"))

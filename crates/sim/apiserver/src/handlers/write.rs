@@ -11,7 +11,7 @@ use crate::ops::WriteOptions;
 use crate::patch::PatchType;
 use crate::schema::FieldValidation;
 use crate::status::{self, ApiError, json_response};
-use crate::store::{DeleteOptions, Deleted, Subresource};
+use crate::store::{Addressed, DeleteOptions, Deleted, Subresource};
 
 const PATCH_TYPES: &str = "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json";
 
@@ -114,14 +114,7 @@ pub async fn replace(
     let name = target.name.as_deref().unwrap_or_default();
     let written = shared
         .store
-        .replace(
-            &target.res,
-            target.namespace(),
-            name,
-            object,
-            subresource(target),
-            &write_options(params),
-        )
+        .replace(addressed(target, name), object, &write_options(params))
         .await?;
     Ok(with_warnings(ok(&written.object), &written.warnings))
 }
@@ -155,15 +148,7 @@ pub async fn patch(
         .is_some();
     let written = shared
         .store
-        .patch(
-            &target.res,
-            target.namespace(),
-            name,
-            patch_type,
-            body,
-            subresource(target),
-            &options,
-        )
+        .patch(addressed(target, name), patch_type, body, &options)
         .await?;
     let code = if existed {
         StatusCode::OK
@@ -295,4 +280,14 @@ pub async fn delete_collection(
         "metadata": {"resourceVersion": version},
         "items": deleted,
     })))
+}
+
+/// The object `target` names, as the store's writes address it.
+fn addressed<'a>(target: &'a Target, name: &'a str) -> Addressed<'a> {
+    Addressed {
+        res: &target.res,
+        namespace: target.namespace(),
+        name,
+        subresource: subresource(target),
+    }
 }

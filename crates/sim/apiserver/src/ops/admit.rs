@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::Written;
+use super::{WriteOptions, Written};
 
 /// What admission hands the write: the object to store and the webhooks' warnings, and on a
 /// CREATE seen by validating webhooks the UID they were shown (the stored object keeps it).
@@ -18,7 +18,7 @@ use crate::admission::{
 use crate::meta::{self, meta_str};
 use crate::resources::ResourceInfo;
 use crate::status::ApiError;
-use crate::store::{Store, Subresource};
+use crate::store::{Addressed, Commit, Store, Subresource};
 
 const MUTATING_WEBHOOKS: &str = "mutatingwebhookconfigurations.admissionregistration.k8s.io";
 const VALIDATING_WEBHOOKS: &str = "validatingwebhookconfigurations.admissionregistration.k8s.io";
@@ -27,20 +27,45 @@ fn rejected(rejection: AdmissionRejection) -> ApiError {
     ApiError::new(rejection.code, &rejection.reason, rejection.message)
 }
 
+/// What a write asks admission to review, besides the objects.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Admitting<'a> {
+    pub res: &'a ResourceInfo,
+    pub operation: AdmissionOperation,
+    pub subresource: Subresource,
+    pub namespace: &'a str,
+    pub dry_run: bool,
+}
+
+impl<'a> Admitting<'a> {
+    /// The review of an UPDATE of `at`.
+    pub fn update(at: Addressed<'a>, options: &WriteOptions) -> Self {
+        Self {
+            res: at.res,
+            operation: AdmissionOperation::Update,
+            subresource: at.subresource,
+            namespace: at.namespace,
+            dry_run: options.dry_run,
+        }
+    }
+}
+
 impl Store {
     /// Runs admission over `object`; answers the object to store (mutated, and on a CREATE with
     /// `generateName` named as the validating webhooks saw it) and the webhooks' warnings.
-    #[allow(clippy::too_many_arguments)]
     pub(super) async fn admit(
         &self,
-        res: &ResourceInfo,
-        operation: AdmissionOperation,
-        subresource: Subresource,
-        namespace: &str,
+        review: Admitting<'_>,
         object: Value,
         old_object: Option<Value>,
-        dry_run: bool,
     ) -> Result<Admitted, ApiError> {
+        let Admitting {
+            res,
+            operation,
+            subresource,
+            namespace,
+            dry_run,
+        } = review;
         // Webhooks never see the objects that configure admission (see `admission`).
         if res.group == "admissionregistration.k8s.io" {
             return Ok(Admitted::unchanged(object));
@@ -110,13 +135,12 @@ impl Store {
             // kube-apiserver validates the object its storage is about to write: server-set
             // metadata filled in, a `generateName` already turned into a name.
             let drawn = self.draw_identity(&mut written.object);
-            let mut prepared = self.commit_create_with_uid(
-                res,
-                namespace,
-                written.object.clone(),
-                Some(drawn.clone()),
-                true,
-            )?;
+            let commit = Commit {
+                uid: Some(drawn.clone()),
+                dry_run: true,
+            };
+            let mut prepared =
+                self.commit_create_with_uid(res, namespace, written.object.clone(), commit)?;
             meta::remove_meta(&mut prepared, "resourceVersion");
             input.name = meta_str(&prepared, "name").to_owned();
             input.object = prepared;

@@ -5,13 +5,21 @@ use serde_json::{Value, json};
 
 use super::delete::grace_over;
 use super::{
-    CRDS, EventType, Inner, Store, Subresource, as_version, is_terminating, key, spec_part,
-    storage_form,
+    Addressed, CRDS, EventType, Inner, Store, Subresource, as_version, is_terminating, key,
+    spec_part, storage_form,
 };
 use crate::meta::{self, meta_str, now_rfc3339, set_meta};
 use crate::resources::ResourceInfo;
 use crate::status::ApiError;
 use crate::validation;
+
+/// How a create is committed: with the UID validating admission already showed its webhooks,
+/// and for real or as a dry run.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Commit {
+    pub uid: Option<String>,
+    pub dry_run: bool,
+}
 
 impl Store {
     /// Draws the identity a create would give `object` — a name for one with only a
@@ -35,7 +43,7 @@ impl Store {
         object: Value,
         dry_run: bool,
     ) -> Result<Value, ApiError> {
-        self.commit_create_with_uid(res, namespace, object, None, dry_run)
+        self.commit_create_with_uid(res, namespace, object, Commit { uid: None, dry_run })
     }
 
     /// [`Self::commit_create`] with the UID validating admission showed its webhooks.
@@ -44,9 +52,9 @@ impl Store {
         res: &ResourceInfo,
         namespace: &str,
         object: Value,
-        uid: Option<String>,
-        dry_run: bool,
+        commit: Commit,
     ) -> Result<Value, ApiError> {
+        let Commit { uid, dry_run } = commit;
         let mut inner = self.lock();
         let (stored_as, object) = storage_form(&inner.registry, res, object);
         if dry_run {
@@ -182,14 +190,13 @@ impl Inner {
         }
     }
 
-    pub(super) fn replace(
-        &mut self,
-        res: &ResourceInfo,
-        namespace: &str,
-        name: &str,
-        object: Value,
-        subresource: Subresource,
-    ) -> Result<Value, ApiError> {
+    pub(super) fn replace(&mut self, at: Addressed<'_>, object: Value) -> Result<Value, ApiError> {
+        let Addressed {
+            res,
+            namespace,
+            name,
+            subresource,
+        } = at;
         let key = key(res, namespace, name);
         let Some(old) = self.objects.get(&key).cloned() else {
             return Err(ApiError::not_found(&res.group, &res.plural, name));

@@ -58,8 +58,7 @@ fn pod_rows_carry_the_readiness_gates_column() {
         "Pod",
         &[gated_pod()],
         None,
-        IncludeObject::Metadata,
-        "42",
+        opts(IncludeObject::Metadata, "42"),
         now(),
     );
     assert_eq!(table["kind"], "Table");
@@ -117,7 +116,7 @@ fn pod_status_reasons() {
         (pending, "Pending"),
     ];
     for (pod, status) in cases {
-        let table = render_table_at("Pod", &[pod], None, IncludeObject::None, "1", now());
+        let table = render_table_at("Pod", &[pod], None, opts(IncludeObject::None, "1"), now());
         assert_eq!(table["rows"][0]["cells"][2], status);
     }
 }
@@ -129,12 +128,11 @@ fn include_object_modes() {
         "Pod",
         std::slice::from_ref(&pod),
         None,
-        IncludeObject::Object,
-        "1",
+        opts(IncludeObject::Object, "1"),
         now(),
     );
     assert_eq!(full["rows"][0]["object"], pod);
-    let none = render_table_at("Pod", &[pod], None, IncludeObject::None, "1", now());
+    let none = render_table_at("Pod", &[pod], None, opts(IncludeObject::None, "1"), now());
     assert!(none["rows"][0].get("object").is_none());
     assert!(none["rows"][0].get("cells").is_some());
 }
@@ -175,8 +173,7 @@ fn crd_printer_columns() {
         "TargetGroupBinding",
         &[binding],
         Some(&columns),
-        IncludeObject::Metadata,
-        "7",
+        opts(IncludeObject::Metadata, "7"),
         now(),
     );
     assert_eq!(
@@ -207,8 +204,7 @@ fn crd_without_printer_columns_gets_age_and_unknown_kinds_get_the_default_table(
         "Thing",
         std::slice::from_ref(&object),
         Some(&[]),
-        IncludeObject::None,
-        "1",
+        opts(IncludeObject::None, "1"),
         now(),
     );
     assert_eq!(
@@ -220,8 +216,7 @@ fn crd_without_printer_columns_gets_age_and_unknown_kinds_get_the_default_table(
         "CustomResourceDefinition",
         &[object],
         None,
-        IncludeObject::None,
-        "1",
+        opts(IncludeObject::None, "1"),
         now(),
     );
     assert_eq!(
@@ -308,7 +303,7 @@ fn other_builtin_kinds() {
         ),
     ];
     for (kind, object, cells) in cases {
-        let table = render_table_at(kind, &[object], None, IncludeObject::None, "1", now());
+        let table = render_table_at(kind, &[object], None, opts(IncludeObject::None, "1"), now());
         assert_eq!(table["rows"][0]["cells"], cells, "{kind}");
         let width = table["columnDefinitions"].as_array().map(Vec::len);
         assert_eq!(width, cells.as_array().map(Vec::len), "{kind} column count");
@@ -341,4 +336,11 @@ fn human_durations_match_kubectl() {
         Some(1_795_244_400)
     );
     assert_eq!(parse_rfc3339("yesterday"), None);
+}
+
+fn opts(include: IncludeObject, list_resource_version: &str) -> TableOptions<'_> {
+    TableOptions {
+        include,
+        list_resource_version,
+    }
 }

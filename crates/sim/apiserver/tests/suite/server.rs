@@ -238,7 +238,7 @@ async fn a_deleted_namespace_terminates_with_its_contents() {
 #[tokio::test]
 async fn the_store_handle_reads_writes_and_watches_without_http() {
     use lbgate_sim_apiserver::patch::PatchType;
-    use lbgate_sim_apiserver::{EventType, Filter, Subresource, WriteOptions};
+    use lbgate_sim_apiserver::{Addressed, EventType, Filter, Subresource, WriteOptions};
 
     let (sim, client) = start().await;
     let store = sim.store();
@@ -268,12 +268,14 @@ async fn the_store_handle_reads_writes_and_watches_without_http() {
     let patch = br#"{"status":{"conditions":[{"type":"Ready","status":"True"}]}}"#;
     store
         .patch(
-            &pods,
-            "default",
-            "inproc",
+            Addressed {
+                res: &pods,
+                namespace: "default",
+                name: "inproc",
+                subresource: Subresource::Status,
+            },
             PatchType::StrategicMerge,
             patch,
-            Subresource::Status,
             &WriteOptions::default(),
         )
         .await

@@ -83,6 +83,15 @@ fn check_conditions(conditions: &[Condition]) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// What CreateRule asks for, as the Query parameters give it (checked by
+/// [`Model::create_rule`]).
+#[derive(Debug, Clone)]
+pub struct RuleInput {
+    pub priority: i64,
+    pub conditions: Vec<Condition>,
+    pub actions: Vec<Action>,
+}
+
 impl Model {
     fn listener_load_balancer(&self, listener_arn: &str) -> Result<String, ApiError> {
         self.check_arn(listener_arn, arn::ResourceKind::Listener, "listener")?;
@@ -105,12 +114,15 @@ impl Model {
     pub fn create_rule(
         &mut self,
         listener_arn: &str,
-        priority: i64,
-        conditions: Vec<Condition>,
-        actions: Vec<Action>,
+        input: RuleInput,
         tags: &[(String, Option<String>)],
         now: Duration,
     ) -> Result<Rule, ApiError> {
+        let RuleInput {
+            priority,
+            conditions,
+            actions,
+        } = input;
         let lb_arn = self.listener_load_balancer(listener_arn)?;
         let priority: u32 = super::target_group::ranged("priority", priority, 1, 50_000)?;
         check_conditions(&conditions)?;

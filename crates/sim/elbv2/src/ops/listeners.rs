@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::super::errors::ApiError;
 use super::super::model::Model;
 use super::super::model::listeners::{Action, Listener, ListenerInput, WeightedTargetGroup};
-use super::super::model::rules::{Condition, Rule};
+use super::super::model::rules::{Condition, Rule, RuleInput};
 use super::super::query::Params;
 use super::super::xml::Xml;
 use super::tag_inputs;
@@ -195,14 +195,12 @@ pub fn create_rule(params: &Params, model: &mut Model, now: Duration) -> Result<
     if !params.has_prefix("Actions") {
         return Err(ApiError::missing("actions"));
     }
-    let rule = model.create_rule(
-        listener_arn,
+    let input = RuleInput {
         priority,
-        conditions(params),
-        actions(params, "Actions")?,
-        &tag_inputs(params),
-        now,
-    )?;
+        conditions: conditions(params),
+        actions: actions(params, "Actions")?,
+    };
+    let rule = model.create_rule(listener_arn, input, &tag_inputs(params), now)?;
     Ok(rules_xml(&[&rule]))
 }
 

@@ -23,7 +23,7 @@ use lbgate_sim_clock::Clock;
 use lbgate_sim_elbv2::{Elbv2Sim, SimState, TargetState};
 
 use super::matching::HttpRequest;
-use super::router::{Route, Router, RouterConfig, TargetRef};
+use super::router::{Arrival, Route, Router, RouterConfig, TargetRef};
 use super::simtime::{Polling, WaitEnd, wait_until};
 use crate::controllers::{AppPhase, AppRegistry};
 
@@ -168,8 +168,9 @@ impl DataPlane {
         let counts = lock(&self.in_flight).clone();
         let outstanding = |t: &TargetRef| counts.get(t).copied().unwrap_or(0);
         let mut router = lock(&self.router);
+        let arrival = Arrival { lb, port, request };
         self.state
-            .with_model(|model, now| router.route(model, now, lb, port, request, &outstanding))
+            .with_model(|model, now| router.route(model, now, arrival, &outstanding))
     }
 
     /// A `GET` of `path` with `Host: host` to listener `port` of load balancer `lb` (ARN or name).

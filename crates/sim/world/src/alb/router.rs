@@ -94,6 +94,14 @@ pub enum Route {
     Unreachable { reason: &'static str },
 }
 
+/// A request as it reaches a load balancer: which one (ARN or name), on which listener port.
+#[derive(Clone, Copy, Debug)]
+pub struct Arrival<'a> {
+    pub lb: &'a str,
+    pub port: u16,
+    pub request: &'a HttpRequest,
+}
+
 /// Picks rules and targets; keeps the round-robin cursors and the weighted-choice generator.
 #[derive(Debug)]
 pub struct Router {
@@ -123,17 +131,16 @@ impl Router {
         &self.config
     }
 
-    /// Routes `request` arriving at `port` of load balancer `lb` (ARN or name) at `now`.
-    /// `outstanding` tells how many requests each target has in flight.
+    /// Routes a request arriving at `now` (see [`Arrival`]). `outstanding` tells how many
+    /// requests each target has in flight.
     pub fn route(
         &mut self,
         model: &mut Model,
         now: Duration,
-        lb: &str,
-        port: u16,
-        request: &HttpRequest,
+        arrival: Arrival<'_>,
         outstanding: &dyn Fn(&TargetRef) -> usize,
     ) -> Route {
+        let Arrival { lb, port, request } = arrival;
         let Some(balancer) = model
             .load_balancers
             .iter()

@@ -236,7 +236,12 @@ impl Deployments {
             };
             annotations.insert(REVISION, (max_old_revision + 1).to_string());
             if let Some(created) = self.create_rs(d, &hash, first, &annotations).await? {
-                self.write_status(d, &created, &owned, now, true).await?;
+                let rollout = status::Rollout {
+                    new: &created,
+                    owned: &owned,
+                    created: true,
+                };
+                self.write_status(d, rollout, now).await?;
             }
             return Ok(None);
         };
@@ -286,7 +291,12 @@ impl Deployments {
                 }
             }
         }
-        self.write_status(d, new, &owned, now, false).await
+        let rollout = status::Rollout {
+            new,
+            owned: &owned,
+            created: false,
+        };
+        self.write_status(d, rollout, now).await
     }
 }
 

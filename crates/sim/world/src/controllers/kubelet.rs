@@ -203,7 +203,11 @@ impl Reconciler for Kubelet {
             let Some(run) = self.pods.get(&uid) else {
                 continue;
             };
-            let patch = status::desired(&self.ctx, pod, &node, run.ip, &run.life, now);
+            let placement = status::Placement {
+                node: &node,
+                ip: run.ip,
+            };
+            let patch = status::desired(&self.ctx, pod, placement, &run.life, now);
             let exited = run.life.exited(now);
             let pods_in: Api<Pod> = Api::namespaced(self.ctx.client.clone(), &run.namespace);
             if let Some(patch) = patch {

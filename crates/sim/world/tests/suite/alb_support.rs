@@ -11,7 +11,7 @@ use lbgate_sim::controllers::{AppPhase, AppRegistry, AppState};
 use lbgate_sim_clock::{Clock, ManualClock};
 use lbgate_sim_elbv2::model::listeners::{Action, ListenerInput, WeightedTargetGroup};
 use lbgate_sim_elbv2::model::load_balancers::LoadBalancerInput;
-use lbgate_sim_elbv2::model::rules::Condition;
+use lbgate_sim_elbv2::model::rules::{Condition, RuleInput};
 use lbgate_sim_elbv2::model::target_group::TargetGroupInput;
 use lbgate_sim_elbv2::model::targets::TargetInput;
 use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
@@ -121,7 +121,12 @@ impl AlbWorld {
         self.sim
             .state()
             .with_model(|m, now| {
-                m.create_rule(&listener, priority, conditions, vec![action], &[], now)
+                let input = RuleInput {
+                    priority,
+                    conditions,
+                    actions: vec![action],
+                };
+                m.create_rule(&listener, input, &[], now)
             })
             .unwrap()
             .arn

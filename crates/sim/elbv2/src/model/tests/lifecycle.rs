@@ -11,7 +11,7 @@ fn alb_target_goes_initial_then_healthy_after_threshold_checks() {
     let mut w = World::new();
     let tg = w.http_tg("web", secs(0));
     let lb = w.load_balancer("edge", "application", secs(0));
-    w.listener(&lb, "HTTP", 80, &tg, secs(0));
+    w.listener(&lb, ("HTTP", 80), &tg, secs(0));
     w.register(&tg, "10.0.1.5", secs(10));
     // Checks at 15, 20, 25 s.
     let cases = [
@@ -34,7 +34,7 @@ fn unused_target_group_reports_not_in_use_and_attaching_starts_the_clock() {
     w.register(&tg, "10.0.1.5", secs(0));
     assert_eq!(w.one(&tg, secs(100)), ("unused", Some("Target.NotInUse")));
     let lb = w.load_balancer("edge", "application", secs(100));
-    w.listener(&lb, "HTTP", 80, &tg, secs(100));
+    w.listener(&lb, ("HTTP", 80), &tg, secs(100));
     assert_eq!(w.one(&tg, secs(104)), ("initial", REGISTRATION));
     assert_eq!(w.one(&tg, secs(105)), ("initial", INITIAL_CHECKS));
     assert_eq!(w.one(&tg, secs(115)), ("healthy", None));
@@ -47,7 +47,7 @@ fn a_rule_alone_puts_a_target_group_in_use_and_deleting_it_stops_checks() {
     let default_tg = w.http_tg("default", secs(0));
     let tg = w.http_tg("api", secs(0));
     let lb = w.load_balancer("edge", "application", secs(0));
-    let listener = w.listener(&lb, "HTTP", 80, &default_tg, secs(0));
+    let listener = w.listener(&lb, ("HTTP", 80), &default_tg, secs(0));
     w.register(&tg, "10.0.1.6", secs(0));
     let condition = crate::model::rules::Condition {
         field: "path-pattern".into(),
@@ -58,9 +58,11 @@ fn a_rule_alone_puts_a_target_group_in_use_and_deleting_it_stops_checks() {
         .model
         .create_rule(
             &listener,
-            10,
-            vec![condition],
-            vec![forward(&tg)],
+            crate::model::rules::RuleInput {
+                priority: 10,
+                conditions: vec![condition],
+                actions: vec![forward(&tg)],
+            },
             &[],
             secs(20),
         )
@@ -85,7 +87,7 @@ fn draining_lasts_the_deregistration_delay_then_the_target_is_gone() {
     let mut w = World::new();
     let tg = w.http_tg("web", secs(0));
     let lb = w.load_balancer("edge", "application", secs(0));
-    w.listener(&lb, "HTTP", 80, &tg, secs(0));
+    w.listener(&lb, ("HTTP", 80), &tg, secs(0));
     w.model
         .modify_target_group_attributes(
             &tg,
@@ -126,7 +128,7 @@ fn reregistering_a_draining_target_starts_over() {
     let mut w = World::new();
     let tg = w.http_tg("web", secs(0));
     let lb = w.load_balancer("edge", "application", secs(0));
-    w.listener(&lb, "HTTP", 80, &tg, secs(0));
+    w.listener(&lb, ("HTTP", 80), &tg, secs(0));
     w.register(&tg, "10.0.1.5", secs(0));
     w.model
         .deregister_targets(&tg, &[target("10.0.1.5", None)], secs(50))
@@ -150,7 +152,7 @@ fn unused_group_drops_deregistered_targets_at_once_and_detaching_drops_draining_
     assert!(w.health(&tg, secs(1)).is_empty());
 
     let lb = w.load_balancer("edge", "application", secs(2));
-    let listener = w.listener(&lb, "HTTP", 80, &tg, secs(2));
+    let listener = w.listener(&lb, ("HTTP", 80), &tg, secs(2));
     w.register(&tg, "10.0.1.6", secs(2));
     w.model
         .deregister_targets(&tg, &[target("10.0.1.6", None)], secs(30))
@@ -165,7 +167,7 @@ fn nlb_targets_wait_for_the_registration_lag() {
     let mut w = World::new();
     let tg = w.tcp_tg("tcp", secs(0));
     let lb = w.load_balancer("net", "network", secs(0));
-    w.listener(&lb, "TCP", 443, &tg, secs(0));
+    w.listener(&lb, ("TCP", 443), &tg, secs(0));
     w.register(&tg, "10.0.1.5", secs(0));
     // Lag 30 s, then checks every 10 s: first at 40, healthy (2 checks) at 50.
     assert_eq!(w.one(&tg, secs(39)), ("initial", REGISTRATION));
@@ -184,7 +186,7 @@ fn failing_targets_turn_unhealthy_with_the_mode_reason_and_recover() {
         let mut w = World::new();
         let tg = w.http_tg("web", secs(0));
         let lb = w.load_balancer("edge", "application", secs(0));
-        w.listener(&lb, "HTTP", 80, &tg, secs(0));
+        w.listener(&lb, ("HTTP", 80), &tg, secs(0));
         w.model.set_health("10.0.1.5", None, mode, secs(0));
         w.register(&tg, "10.0.1.5", secs(0));
         assert_eq!(w.one(&tg, secs(5)), ("initial", INITIAL_CHECKS), "{mode:?}");
@@ -210,7 +212,7 @@ fn modified_interval_applies_from_the_next_check() {
     let mut w = World::new();
     let tg = w.http_tg("web", secs(0));
     let lb = w.load_balancer("edge", "application", secs(0));
-    w.listener(&lb, "HTTP", 80, &tg, secs(0));
+    w.listener(&lb, ("HTTP", 80), &tg, secs(0));
     w.register(&tg, "10.0.1.5", secs(0));
     let slower = TargetGroupChanges {
         health_check_interval_seconds: Some(60),

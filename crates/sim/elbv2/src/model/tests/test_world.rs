@@ -103,11 +103,11 @@ impl World {
             .arn
     }
 
+    /// A listener of `lb` on `(protocol, port)` forwarding to `tg`.
     pub fn listener(
         &mut self,
         lb: &str,
-        protocol: &str,
-        port: i64,
+        (protocol, port): (&str, i64),
         tg: &str,
         now: Duration,
     ) -> String {

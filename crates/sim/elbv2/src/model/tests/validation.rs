@@ -200,7 +200,7 @@ fn a_target_group_serves_only_one_load_balancer() {
     let tg = w.http_tg("web", secs(0));
     let first = w.load_balancer("one", "application", secs(0));
     let second = w.load_balancer("two", "application", secs(0));
-    w.listener(&first, "HTTP", 80, &tg, secs(0));
+    w.listener(&first, ("HTTP", 80), &tg, secs(0));
     let input = ListenerInput {
         port: Some(80),
         protocol: Some("HTTP".into()),

@@ -56,16 +56,28 @@ fn find<'a>(d: &'a Deployment, kind: &str) -> Option<&'a DeploymentCondition> {
         .find(|c| c.type_ == kind)
 }
 
+/// The ReplicaSets of a Deployment after a pass: the new one (`created` by this pass or not)
+/// and every one it owns.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Rollout<'a> {
+    pub new: &'a ReplicaSet,
+    pub owned: &'a [&'a ReplicaSet],
+    pub created: bool,
+}
+
 impl Deployments {
     /// Writes the status after this pass; answers when the progress deadline would expire.
     pub(super) async fn write_status(
         &self,
         d: &Deployment,
-        new: &ReplicaSet,
-        owned: &[&ReplicaSet],
+        rollout: Rollout<'_>,
         now: Duration,
-        created: bool,
     ) -> Result<Option<Duration>, kube::Error> {
+        let Rollout {
+            new,
+            owned,
+            created,
+        } = rollout;
         let (Some(ns), Some(name), Some(spec)) = (&d.metadata.namespace, &d.metadata.name, &d.spec)
         else {
             return Ok(None);

@@ -58,16 +58,23 @@ fn container_id(pod: &Pod, name: &str) -> String {
 /// A condition the kubelet sets: type, status, and reason with message when False.
 type Wanted<'a> = (&'a str, bool, Option<(&'a str, String)>);
 
+/// Where a pod runs: its node and its IP.
+#[derive(Clone, Copy, Debug)]
+pub struct Placement<'a> {
+    pub node: &'a SimNode,
+    pub ip: Ipv4Addr,
+}
+
 /// The status patch that brings `pod` to what the kubelet sees at `now`, or `None` when the
 /// reported status already says it.
 pub fn desired(
     ctx: &Ctx,
     pod: &Pod,
-    node: &SimNode,
-    ip: Ipv4Addr,
+    placement: Placement<'_>,
     life: &Lifecycle,
     now: Duration,
 ) -> Option<Value> {
+    let Placement { node, ip } = placement;
     let running = life.containers_running(now);
     let exited = life.exited(now);
     let ready = life.containers_ready(now);
