@@ -16,10 +16,13 @@ use lbgate_core::schedule::{
 };
 use lbgate_elbv2::TargetsApi;
 
+mod groups;
+
+pub use groups::TargetGroups;
+
 use crate::events::EventQueue;
 use crate::metrics::Metrics;
 use crate::stores::Stores;
-use crate::tgb::TargetGroups;
 
 /// Tunables of the TargetGroupBinding controller.
 #[derive(Clone, Debug)]

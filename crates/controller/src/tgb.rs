@@ -3,14 +3,13 @@
 //! the binding's memory is taken at the start and put back at the end. [`error_policy`] backs off
 //! the failing binding only, never past the health poll it was waiting for.
 //!
-//! The parts: `aws` (ELBv2 calls) over `groups` (what is known about each target group),
+//! The parts: `aws` (ELBv2 calls, over what the context knows about each target group),
 //! `ledger`, `finalizer` and `patch` (Kubernetes writes), `key` (a binding's identity).
 
 mod aws;
 mod execute;
 mod finalizer;
 mod gather;
-mod groups;
 mod key;
 mod ledger;
 mod patch;
@@ -22,8 +21,6 @@ use kube::runtime::events::{Event, EventType};
 use lbgate_api::TargetGroupBinding;
 use lbgate_core::binding::{NextPass, PassKind, binding_id};
 use tracing::Instrument;
-
-pub use groups::TargetGroups;
 
 use crate::context::Context;
 use crate::error::ReconcileError;

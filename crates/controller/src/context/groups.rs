@@ -12,7 +12,7 @@ use lbgate_core::target::ObservedTarget;
 use lbgate_elbv2::TargetGroup;
 use tokio::time::Instant;
 
-use crate::context::lock;
+use super::lock;
 
 /// A group nobody asked about for this long is forgotten.
 const IDLE_FORGET: Duration = Duration::from_secs(3600);
