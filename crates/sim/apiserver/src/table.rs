@@ -11,6 +11,7 @@
 
 mod age;
 mod builtin;
+mod cells;
 mod columns;
 mod jsonpath;
 mod pod;
@@ -21,7 +22,7 @@ use std::time::SystemTime;
 
 use serde_json::{Map, Value, json};
 
-use builtin::{Row, at, name};
+use cells::{Row, at, name};
 use jsonpath::JsonPath;
 
 /// A column as a CRD declares it in `additionalPrinterColumns`.

@@ -2,6 +2,7 @@
 //! the VPCs they live in. Pure data and rules; no HTTP, no async. Handlers and the in-process API
 //! both go through these methods, so the lifecycle behaves the same either way.
 
+pub mod actions;
 pub mod arn;
 pub mod attributes;
 pub mod listeners;
@@ -10,6 +11,7 @@ pub mod rules;
 pub mod tags;
 pub mod target_group;
 pub mod target_groups;
+pub mod target_set;
 pub mod targets;
 pub mod vpc;
 

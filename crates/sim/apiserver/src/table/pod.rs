@@ -7,7 +7,7 @@
 use serde_json::{Value, json};
 
 use super::age::age;
-use super::builtin::{Row, age_of, at, int_at, list, name, str_at};
+use super::cells::{Row, age_of, at, int_at, list, name, str_at};
 
 pub(super) fn pod_row(pod: &Value, now: i64) -> Row {
     let init_specs = list(pod, "spec.initContainers");

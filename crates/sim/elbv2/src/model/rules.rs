@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::super::errors::ApiError;
-use super::listeners::Action;
+use super::actions::Action;
 use super::{Model, arn};
 
 pub const CONDITION_FIELDS: &[&str] = &[

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::super::errors::ApiError;
 use super::super::health::{CheckSettings, CodeMatcher};
 use super::LoadBalancerType;
-use super::targets::TargetSet;
+use super::target_set::TargetSet;
 
 pub const PROTOCOLS: &[&str] = &[
     "HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "GENEVE", "QUIC", "TCP_QUIC",

@@ -1,7 +1,6 @@
 //! Registered targets: registration with AWS's validation, deregistration with draining, and the
 //! health answers DescribeTargetHealth gives.
 
-use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -10,27 +9,9 @@ use serde::Serialize;
 use super::super::errors::ApiError;
 use super::super::health::{Lifecycle, TargetHealthView, TargetState, normalize_id};
 use super::target_group::TargetGroup;
+use super::target_set::{RegisteredTarget, TargetKey};
 use super::vpc::Vpc;
 use super::{Model, private_address};
-
-/// A target's identity inside a target group: AWS keys targets by ID and port.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub struct TargetKey {
-    pub id: String,
-    pub port: u16,
-}
-
-/// One registered (or draining) target.
-#[derive(Debug, Clone)]
-pub struct RegisteredTarget {
-    pub key: TargetKey,
-    pub availability_zone: Option<String>,
-    pub lifecycle: Lifecycle,
-    /// Describe* calls do not see it before this instant (eventual consistency).
-    pub visible_at: Duration,
-}
-
-pub type TargetSet = BTreeMap<TargetKey, RegisteredTarget>;
 
 /// A target as a request names it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

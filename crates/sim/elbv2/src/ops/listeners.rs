@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use super::super::errors::ApiError;
 use super::super::model::Model;
-use super::super::model::listeners::{Action, Listener, ListenerInput, WeightedTargetGroup};
+use super::super::model::actions::{Action, WeightedTargetGroup};
+use super::super::model::listeners::{Listener, ListenerInput};
 use super::super::model::rules::{Condition, Rule, RuleInput};
 use super::super::query::Params;
 use super::super::xml::Xml;

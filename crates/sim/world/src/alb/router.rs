@@ -22,7 +22,7 @@ use std::time::Duration;
 
 use lbgate_sim_elbv2::TargetState;
 use lbgate_sim_elbv2::model::Model;
-use lbgate_sim_elbv2::model::listeners::Action;
+use lbgate_sim_elbv2::model::actions::Action;
 use lbgate_sim_elbv2::model::rules::Rule;
 
 use super::matching::{HttpRequest, rule_matches};

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use lbgate_sim_elbv2::Elbv2Sim;
-use lbgate_sim_elbv2::model::listeners::{Action, ListenerInput, WeightedTargetGroup};
+use lbgate_sim_elbv2::model::actions::{Action, WeightedTargetGroup};
+use lbgate_sim_elbv2::model::listeners::ListenerInput;
 use lbgate_sim_elbv2::model::load_balancers::LoadBalancerInput;
 use lbgate_sim_elbv2::model::target_group::TargetGroupInput;
 use serde::{Deserialize, Serialize};

@@ -1,7 +1,8 @@
 //! Shared fixtures of the model tests: a model, and builders for groups, load balancers,
 //! listeners and targets on explicit simulated instants.
 
-use crate::model::listeners::{Action, ListenerInput, WeightedTargetGroup};
+use crate::model::actions::{Action, WeightedTargetGroup};
+use crate::model::listeners::ListenerInput;
 use crate::model::load_balancers::LoadBalancerInput;
 use crate::model::target_group::TargetGroupInput;
 use crate::model::targets::TargetInput;
