@@ -53,7 +53,7 @@ pub(crate) async fn load(
         .unwrap_or_default();
     let decoded = decode_ledger(&text);
     for problem in &decoded.problems {
-        tracing::warn!(binding = %key.id(), ?problem, "part of the ledger was not read");
+        tracing::warn!(?problem, "part of the ledger was not read");
     }
     Ok(decoded.targets)
 }
@@ -73,7 +73,7 @@ pub(crate) async fn load_lbc(
         .unwrap_or_default();
     let decoded = decode_lbc_ledger(&csv);
     for problem in &decoded.problems {
-        tracing::warn!(binding = %key.id(), ?problem, "part of LBC's ledger was not read");
+        tracing::warn!(?problem, "part of LBC's ledger was not read");
     }
     Ok(Some(decoded.targets))
 }
