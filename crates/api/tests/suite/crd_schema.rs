@@ -1,12 +1,5 @@
 //! The generated CRD: versions, columns, and a schema the API server accepts as structural and
 //! that means what LBC's means.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions fail loudly by design"
-)]
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::{
     CustomResourceDefinition, CustomResourceDefinitionVersion,

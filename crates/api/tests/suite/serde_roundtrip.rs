@@ -1,11 +1,4 @@
 //! LBC-style TargetGroupBinding manifests parse into our types and serialize back unchanged.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "test helpers outside #[test] functions fail loudly by design"
-)]
 
 use k8s_openapi::api::core::v1::ServicePort;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
