@@ -1,25 +1,17 @@
 //! The governor over the in-memory fake, on a paused tokio clock: large batches complete under
 //! 30 % throttling, describes slow down, retries are bounded, deadlines and cancellation hold,
 //! and the metrics count every attempt and every throttle.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::sample;
 use lbgate_elbv2::{
     ApiClass, CallOptions, ChunkStatus, Elbv2Error, Elbv2Metrics, Governed, Governor,
     GovernorConfig, Operation, Priority, Target, TargetGroupQuery, TargetsApi,
 };
 use lbgate_testkit::{FakeConfig, FakeElbv2};
 use prometheus::Registry;
-use support::sample;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 

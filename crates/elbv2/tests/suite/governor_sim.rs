@@ -1,18 +1,12 @@
 //! The governor over the SDK adapter against the simulator with 30 % of calls throttled (wall
 //! clock, real HTTP): batches still land, describes slow down, and the metrics agree with the
 //! simulator's own call counts.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod support;
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::support::sample;
+use crate::support::sim::calls;
 use lbgate_elbv2::governor::RetryPolicy;
 use lbgate_elbv2::{
     ApiClass, AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Metrics, Governed,
@@ -21,8 +15,6 @@ use lbgate_elbv2::{
 };
 use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
 use prometheus::Registry;
-use support::sample;
-use support::sim::calls;
 use tokio::time::Instant;
 
 fn metric(registry: &Registry, name: &str, op: Operation) -> u64 {

@@ -1,11 +1,4 @@
 //! Helpers shared by this crate's integration tests.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-#![allow(dead_code)]
 
 pub mod sim;
 

@@ -1,26 +1,20 @@
 //! The aws-sdk adapter against the ELBv2 simulator (real SDK, real HTTP, manual clock): a full
 //! round trip through target groups, a load balancer, listeners, rules, chunked registration,
 //! health states, draining, tags and attributes; typed errors; pagination.
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::panic,
-    clippy::indexing_slicing
-)]
-
-mod support;
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
+use crate::support::sim::{
+    advance_until, by_target, calls, ip_targets, load_balancer, opts, spec, world,
+};
 use lbgate_elbv2::{
     Action, ChunkStatus, CreateListenerSpec, CreateRuleSpec, ListenerQuery, LoadBalancerQuery,
     LoadBalancersApi, ModifyListenerSpec, ModifyRuleSpec, Protocol, RuleCondition, RuleQuery, Tag,
     Target, TargetGroupQuery, TargetGroupsApi, TargetHealthState, TargetType, TargetsApi,
 };
 use lbgate_sim_elbv2::HealthMode;
-use support::sim::{advance_until, by_target, calls, ip_targets, load_balancer, opts, spec, world};
 
 #[tokio::test]
 async fn full_round_trip() {
