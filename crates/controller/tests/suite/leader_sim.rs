@@ -3,25 +3,16 @@
 //! the Lease duration; a clean stop hands over at once; a stolen Lease ends the process with an
 //! error after its controller stopped.
 
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
-mod support;
-
 use std::time::Duration;
 
+use crate::support::runtime::{self, Instance, LEASE, http_status, wait_ready};
+use crate::support::{World, eventually};
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use k8s_openapi::jiff::Timestamp;
 use kube::Api;
 use kube::api::PostParams;
 use lbgate_controller::Error;
-use support::runtime::{self, Instance, LEASE, http_status, wait_ready};
-use support::{World, eventually};
 
 /// A binding the leader has something to do for.
 async fn world_with_binding() -> World {

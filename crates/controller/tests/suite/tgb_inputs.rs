@@ -2,22 +2,13 @@
 //! touches nothing in AWS; an object that does not decode does not blind the controller; instance
 //! mode reads nodes and the node port.
 
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{NS, World, eventually};
 use kube::Api;
 use kube::api::PostParams;
 use lbgate_api::TargetGroupBinding;
 use serde_json::json;
-use support::{NS, World, eventually};
 
 async fn bad_binding(world: &World, name: &str, service: &str, port: i32, arn: &str) {
     bad_binding_with(world, name, json!({"targetGroupARN": arn, "targetType": "ip", "serviceRef": {"name": service, "port": port}})).await;

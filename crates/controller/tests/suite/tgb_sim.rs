@@ -1,21 +1,12 @@
 //! The TargetGroupBinding controller against the simulated Kubernetes API server and the
 //! ELBv2 simulator. Each test plays kubelet and the EndpointSlice controller itself.
 
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{NS, World, eventually};
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::Api;
 use kube::api::DeleteParams;
-use support::{NS, World, eventually};
 
 const GATE: &str = "target-health.elbv2.k8s.aws/web";
 

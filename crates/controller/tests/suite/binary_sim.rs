@@ -1,13 +1,6 @@
 //! The real binary against the simulated API server: it takes the Lease, SIGTERM makes it
 //! release the Lease and exit 0; a stolen Lease makes it exit non-zero.
 
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 

@@ -3,25 +3,16 @@
 //! failed admission, and the TargetGroupBinding webhooks (defaulting from the target group,
 //! refusal of an immutable change).
 
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
-mod support;
-
 use std::collections::BTreeSet;
 use std::time::Duration;
 
+use crate::support::runtime::{self, ca_bundle, install_webhooks, namespace, wait_ready};
+use crate::support::{World, eventually};
 use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use kube::Api;
 use kube::api::PostParams;
 use lbgate_api::TargetGroupBinding;
 use serde_json::json;
-use support::runtime::{self, ca_bundle, install_webhooks, namespace, wait_ready};
-use support::{World, eventually};
 
 async fn service(world: &World, ns: &str) {
     let service: Service = serde_json::from_value(json!({

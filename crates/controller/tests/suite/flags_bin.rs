@@ -2,13 +2,6 @@
 //! child process without `unsafe`): flag > `LBGATE_…` environment > `--config` file > default,
 //! and refusals exit non-zero naming the flag.
 
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use std::process::Command;
 
 fn binary() -> Command {

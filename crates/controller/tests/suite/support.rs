@@ -2,14 +2,6 @@
 //! clock, so target health moves only when a test advances it), the controller running against
 //! both, and helpers that play kubelet and the EndpointSlice controller.
 
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-#![allow(dead_code)]
-
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::sync::Arc;

@@ -1,13 +1,6 @@
 //! `--webhook-cert-dir`: the webhook serves `tls.crt`/`tls.key` from a directory and picks up a
 //! replaced pair without a restart; a broken pair keeps the last good certificate.
 
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic
-)]
-
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
