@@ -11,23 +11,14 @@
 //! - SIGTERM during a slow RegisterTargets batch: exit 0 within the grace, every target in ELBv2
 //!   recorded in the ledger, and the successor finishes the job.
 //!
-//! Bad flags exiting non-zero is covered by `crates/controller/tests/flags_bin.rs`.
+//! Bad flags exiting non-zero is covered by `crates/controller/tests/suite/flags_bin.rs`.
 
 #![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
     clippy::print_stderr,
-    reason = "tests fail loudly and print what they measured"
+    reason = "the scenarios print what they measured"
 )]
 
-// A test crate's root sits in `tests/`; its modules live in `tests/runtime_ha/`.
-#[path = "runtime_ha/admission.rs"]
 mod admission;
-#[path = "runtime_ha/cluster.rs"]
 mod cluster;
-#[path = "runtime_ha/failover.rs"]
 mod failover;
-#[path = "runtime_ha/tls.rs"]
 mod tls;

@@ -9,8 +9,8 @@ use lbgate_api::consts::{
 use lbgate_e2e::serve::AlbTargetGroup;
 use serde_json::json;
 
-use crate::cluster::{GATE, HaCluster, WEBHOOK_HOST, eventually, name, readiness_gates};
-use crate::tls;
+use super::cluster::{GATE, HaCluster, WEBHOOK_HOST, eventually, name, readiness_gates};
+use super::tls;
 
 /// Pod admissions a replica has answered.
 async fn pod_admissions(cluster: &HaCluster, index: usize) -> f64 {

@@ -9,7 +9,7 @@ use lbgate_api::consts::{LEDGER_CONFIGMAP_PREFIX, LEDGER_DATA_KEY};
 use lbgate_e2e::serve::AlbTargetGroup;
 use serde_json::json;
 
-use crate::cluster::{GATE, HaCluster, condition_status, eventually, name, readiness_gates};
+use super::cluster::{GATE, HaCluster, condition_status, eventually, name, readiness_gates};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_leader_hands_over_within_the_lease_without_losing_anything() {

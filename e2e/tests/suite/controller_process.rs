@@ -2,14 +2,6 @@
 //! in-process simulators and the simulated world, becomes ready, registers a Deployment's pods
 //! and turns their gates True only once ELBv2 reports them healthy; SIGTERM stops it cleanly.
 
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
-
 use std::time::{Duration, Instant};
 
 use aws_sdk_elasticloadbalancingv2 as elbv2;

@@ -12,21 +12,8 @@
 //!
 //! Build the binaries first: `cargo build -p lbgate-controller -p lbgate-sim --bins`.
 
-#![allow(
-    clippy::expect_used,
-    clippy::unwrap_used,
-    clippy::indexing_slicing,
-    clippy::panic,
-    reason = "tests fail loudly"
-)]
-
-#[path = "tgb_world/checks.rs"]
 mod checks;
-#[path = "tgb_world/lifecycle.rs"]
 mod lifecycle;
-#[path = "tgb_world/restart.rs"]
 mod restart;
-#[path = "tgb_world/swap.rs"]
 mod swap;
-#[path = "tgb_world/throttle.rs"]
 mod throttle;
