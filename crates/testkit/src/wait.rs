@@ -1,6 +1,5 @@
 //! One bounded wait for every test that polls the world until it looks right.
 
-use std::future::Future;
 use std::time::Duration;
 
 use tokio::time::Instant;
@@ -29,17 +28,15 @@ impl std::error::Error for TimedOut {}
 ///
 /// Every wait ends: a check still running at the deadline is dropped, and the last sleep is cut
 /// short so that one check runs at the deadline itself. Time is tokio's, so on a paused clock
-/// the deadline is virtual too.
-pub async fn eventually<T, F, Fut>(
+/// the deadline is virtual too. `check` is an async closure (`async || …`) or a closure that
+/// returns a future (`|| async { … }`); an async closure may borrow what it captures mutably
+/// across its await points, to remember what the last look saw.
+pub async fn eventually<T>(
     what: &str,
     deadline: Duration,
     poll: Duration,
-    mut check: F,
-) -> Result<T, TimedOut>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
+    mut check: impl AsyncFnMut() -> Option<T>,
+) -> Result<T, TimedOut> {
     let until = Instant::now() + deadline;
     let timed_out = || TimedOut {
         what: what.to_owned(),

@@ -3,7 +3,6 @@
 //! both, and helpers that play kubelet and the EndpointSlice controller.
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -419,11 +418,7 @@ pub fn opts() -> CallOptions {
 }
 
 /// Polls `check` every [`POLL`] until it yields, failing the test with `what` at [`DEADLINE`].
-pub async fn eventually<T, F, Fut>(what: &str, check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
+pub async fn eventually<T>(what: &str, check: impl AsyncFnMut() -> Option<T>) -> T {
     lbgate_testkit::eventually(what, DEADLINE, POLL, check)
         .await
         .unwrap_or_else(|timed_out| panic!("{timed_out}"))

@@ -37,7 +37,7 @@ async fn an_answer_at_once_takes_no_time() {
 async fn a_wait_that_runs_out_names_what_it_waited_for() {
     let start = Instant::now();
     let calls = Cell::new(0);
-    let result = eventually::<(), _, _>("the gate", 25 * MS, 10 * MS, || {
+    let result = eventually::<()>("the gate", 25 * MS, 10 * MS, || {
         calls.set(calls.get() + 1);
         async { None }
     })
@@ -58,7 +58,7 @@ async fn a_wait_that_runs_out_names_what_it_waited_for() {
 #[tokio::test(start_paused = true)]
 async fn a_check_that_hangs_ends_at_the_deadline() {
     let start = Instant::now();
-    let result = eventually::<(), _, _>("a hung call", 50 * MS, 10 * MS, pending).await;
+    let result = eventually::<()>("a hung call", 50 * MS, 10 * MS, pending).await;
     assert!(result.is_err());
     assert_eq!(start.elapsed(), 50 * MS);
 }
