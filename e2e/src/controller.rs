@@ -5,13 +5,13 @@
 //! node lost), SIGSTOP/SIGCONT (a process partitioned from the API server). Every process is
 //! killed by its PID when its handle drops, so a failing test leaves nothing running.
 
-use std::collections::BTreeMap;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use lbgate_testkit::metrics::sum_samples;
 
 use crate::http::http_get;
 
@@ -346,41 +346,3 @@ impl Drop for ControllerProcess {
         }
     }
 }
-
-/// Sum of the samples of `name` (exact metric name, so `_bucket`/`_count` are separate) whose
-/// label set includes every pair of `labels`.
-pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
-    text.lines()
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(parse_sample)
-        .filter(|(metric, set, _)| {
-            metric == name
-                && labels
-                    .iter()
-                    .all(|(k, v)| set.get(*k).map(String::as_str) == Some(*v))
-        })
-        .map(|(_, _, value)| value)
-        .sum()
-}
-
-/// `name{a="b",c="d"} 1.5` → (name, labels, value).
-fn parse_sample(line: &str) -> Option<(String, BTreeMap<String, String>, f64)> {
-    let (series, value) = line.rsplit_once(' ')?;
-    let value: f64 = value.trim().parse().ok()?;
-    let (name, labels) = match series.split_once('{') {
-        Some((name, rest)) => (name, rest.strip_suffix('}')?),
-        None => (series, ""),
-    };
-    let mut set = BTreeMap::new();
-    for pair in labels.split("\",").filter(|p| !p.is_empty()) {
-        let (key, raw) = pair.split_once("=\"")?;
-        set.insert(
-            key.trim_start_matches(',').to_owned(),
-            raw.trim_end_matches('"').to_owned(),
-        );
-    }
-    Some((name.to_owned(), set, value))
-}
-
-#[cfg(test)]
-mod tests;

@@ -18,6 +18,7 @@
 //! it (for the controller: `lbgate_elbv2::TargetsApi`), never through its own.
 
 pub mod fake_elbv2;
+pub mod metrics;
 pub mod wait;
 
 pub use fake_elbv2::{FakeConfig, FakeElbv2};

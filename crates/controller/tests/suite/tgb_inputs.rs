@@ -8,6 +8,7 @@ use crate::support::{NS, World, eventually};
 use kube::Api;
 use kube::api::PostParams;
 use lbgate_api::TargetGroupBinding;
+use lbgate_testkit::metrics::sum_registry;
 use serde_json::json;
 
 async fn bad_binding(world: &World, name: &str, service: &str, port: i32, arn: &str) {
@@ -141,19 +142,7 @@ async fn an_undecodable_binding_does_not_blind_the_controller() {
         (world.targets(&arn).await.len() == 1).then_some(())
     })
     .await;
-    let skipped: f64 = world
-        .registry
-        .gather()
-        .iter()
-        .filter(|family| family.name() == "lbgate_watch_decode_failures_total")
-        .flat_map(|family| {
-            family
-                .get_metric()
-                .iter()
-                .map(|m| m.get_counter().get_value())
-                .collect::<Vec<_>>()
-        })
-        .sum();
+    let skipped = sum_registry(&world.registry, "lbgate_watch_decode_failures_total", &[]);
     assert!(skipped >= 1.0, "the broken binding is counted");
     world.shutdown().await;
 }

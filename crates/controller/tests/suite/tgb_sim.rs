@@ -7,6 +7,7 @@ use crate::support::{NS, World, eventually};
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::Api;
 use kube::api::DeleteParams;
+use lbgate_testkit::metrics::Scrape;
 
 const GATE: &str = "target-health.elbv2.k8s.aws/web";
 
@@ -106,28 +107,13 @@ async fn targets_are_registered_and_gates_turn_true_only_once_healthy() {
             .any(|(reason, note)| reason == "RegisteredTargets" && note.contains("10.0.1.2:8080")),
         "{events:?}"
     );
-    let families = world.registry.gather();
-    let family = |name: &str| families.iter().find(|f| f.name() == name).unwrap();
-    let gate_true = family("lbgate_gate_phase_duration_seconds")
-        .get_metric()
-        .iter()
-        .find(|m| {
-            m.get_label()
-                .iter()
-                .any(|l| l.value() == "pending_to_gate_true")
-        })
-        .map(|m| m.get_histogram().get_sample_count());
-    assert_eq!(
-        gate_true,
-        Some(3),
-        "one observation per gate that turned True"
+    let scrape = Scrape::of(&world.registry);
+    let gate_true = scrape.histogram_count(
+        "lbgate_gate_phase_duration_seconds",
+        &[("phase", "pending_to_gate_true")],
     );
-    let synced: u64 = family("lbgate_tgb_reconciles_total")
-        .get_metric()
-        .iter()
-        .filter(|m| m.get_label().iter().any(|l| l.value() == "synced"))
-        .map(|m| m.get_counter().get_value() as u64)
-        .sum();
+    assert_eq!(gate_true, 3.0, "one observation per gate that turned True");
+    let synced = scrape.sum("lbgate_tgb_reconciles_total", &[("result", "synced")]) as u64;
     assert!(synced >= 2, "{synced}");
     // One DescribeTargetGroups for the whole test: it is cached per binding.
     assert_eq!(world.calls().get("DescribeTargetGroups").copied(), Some(1));

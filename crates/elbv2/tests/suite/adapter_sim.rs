@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::support::sim::{
+use crate::support::{
     advance_until, by_target, calls, ip_targets, load_balancer, opts, spec, world,
 };
 use lbgate_elbv2::{

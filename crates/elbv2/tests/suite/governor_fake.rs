@@ -5,11 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::support::sample;
 use lbgate_elbv2::{
     ApiClass, CallOptions, ChunkStatus, Elbv2Error, Elbv2Metrics, Governed, Governor,
     GovernorConfig, Operation, Priority, Target, TargetGroupQuery, TargetsApi,
 };
+use lbgate_testkit::metrics::sum_registry;
 use lbgate_testkit::{FakeConfig, FakeElbv2};
 use prometheus::Registry;
 use tokio::time::Instant;
@@ -54,7 +54,7 @@ fn targets(n: usize) -> Vec<Target> {
 }
 
 fn counter(registry: &Registry, name: &str, operation: Operation) -> u64 {
-    sample(registry, name, &[("operation", operation.as_str())]) as u64
+    sum_registry(registry, name, &[("operation", operation.as_str())]) as u64
 }
 
 #[tokio::test(start_paused = true)]
@@ -101,7 +101,7 @@ async fn large_batches_complete_under_30_percent_throttling() {
             counter(&registry, "lbgate_aws_api_retries_total", op),
             throttled
         );
-        let errors = sample(
+        let errors = sum_registry(
             &registry,
             "lbgate_aws_api_errors_total",
             &[("operation", op.as_str()), ("code", "Throttling")],
@@ -113,12 +113,12 @@ async fn large_batches_complete_under_30_percent_throttling() {
             "five chunks plus one attempt per throttle"
         );
     }
-    let all_calls = sample(&registry, "lbgate_aws_api_calls_total", &[]) as u64;
+    let all_calls = sum_registry(&registry, "lbgate_aws_api_calls_total", &[]) as u64;
     assert_eq!(all_calls, fake.total_calls());
     let histogram_count =
-        sample(&registry, "lbgate_aws_api_call_duration_seconds_count", &[]) as u64;
+        sum_registry(&registry, "lbgate_aws_api_call_duration_seconds_count", &[]) as u64;
     assert_eq!(histogram_count, fake.total_calls());
-    let waits = sample(
+    let waits = sum_registry(
         &registry,
         "lbgate_aws_api_budget_wait_seconds_count",
         &[("class", "targets"), ("priority", "register")],
@@ -164,7 +164,7 @@ async fn describes_back_off_when_throttled() {
         stormy_calls * 2 < calm_calls,
         "stormy {stormy_calls} vs calm {calm_calls}"
     );
-    let gauge = sample(
+    let gauge = sum_registry(
         &stormy.registry,
         "lbgate_aws_api_budget_rate",
         &[("class", "describe")],
@@ -227,7 +227,7 @@ async fn non_retryable_errors_return_at_once() {
     assert_eq!(err.category(), "TargetGroupNotFound");
     assert_eq!(rig.fake.calls(Operation::DescribeTargetGroups), 1);
     assert_eq!(
-        sample(
+        sum_registry(
             &rig.registry,
             "lbgate_aws_api_errors_total",
             &[

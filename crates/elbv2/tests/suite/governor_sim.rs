@@ -5,8 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::support::sample;
-use crate::support::sim::calls;
+use crate::support::calls;
 use lbgate_elbv2::governor::RetryPolicy;
 use lbgate_elbv2::{
     ApiClass, AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Metrics, Governed,
@@ -14,11 +13,12 @@ use lbgate_elbv2::{
     TargetType, TargetsApi,
 };
 use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
+use lbgate_testkit::metrics::sum_registry;
 use prometheus::Registry;
 use tokio::time::Instant;
 
 fn metric(registry: &Registry, name: &str, op: Operation) -> u64 {
-    sample(registry, name, &[("operation", op.as_str())]) as u64
+    sum_registry(registry, name, &[("operation", op.as_str())]) as u64
 }
 
 fn opts(priority: Priority) -> CallOptions {
@@ -152,7 +152,7 @@ async fn throttled_simulator_still_gets_every_target_and_every_call_counted() {
         Operation::DescribeTargetHealth,
     );
     assert!(throttles > 0, "30 % throttling must have bitten");
-    let gauge = sample(
+    let gauge = sum_registry(
         &registry,
         "lbgate_aws_api_budget_rate",
         &[("class", "describe")],

@@ -12,6 +12,7 @@ use kube::api::PostParams;
 use lbgate_controller::config::Config;
 use lbgate_controller::runtime::lease::LeaseConfig;
 use lbgate_controller::runtime::{Parts, Running, Runtime};
+use lbgate_testkit::metrics::sum_registry;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
@@ -87,13 +88,7 @@ pub async fn start(parts: Parts) -> Instance {
 impl Instance {
     /// Sum of a counter over its labels in this instance's registry.
     pub fn counter(&self, name: &str) -> f64 {
-        self.registry
-            .gather()
-            .iter()
-            .filter(|family| family.name() == name)
-            .flat_map(|family| family.get_metric().iter())
-            .map(|metric| metric.get_counter().get_value())
-            .sum()
+        sum_registry(&self.registry, name, &[])
     }
 
     pub fn reconciles(&self) -> f64 {
