@@ -22,7 +22,7 @@ pub mod metrics;
 pub mod wait;
 
 pub use fake_elbv2::{FakeConfig, FakeElbv2};
-pub use wait::{TimedOut, eventually};
+pub use wait::{Patience, TimedOut, eventually};
 
 /// Installs aws-lc-rs as the process-wide rustls provider: kube and the AWS SDK must share one,
 /// and a second install (another test of the same binary) is a no-op.

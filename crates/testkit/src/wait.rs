@@ -1,4 +1,5 @@
-//! One bounded wait for every test that polls the world until it looks right.
+//! One bounded wait for every test that polls the world until it looks right: [`eventually`],
+//! and [`Patience`], a suite's deadline and poll interval with a wait that fails the test.
 
 use std::time::Duration;
 
@@ -53,6 +54,35 @@ pub async fn eventually<T>(
             return Err(timed_out());
         }
         tokio::time::sleep_until((now + poll).min(until)).await;
+    }
+}
+
+/// How long a suite waits at most and how often it looks again: the bound its tests share.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Patience {
+    pub deadline: Duration,
+    pub poll: Duration,
+}
+
+impl Patience {
+    pub const fn new(deadline: Duration, poll: Duration) -> Self {
+        Self { deadline, poll }
+    }
+
+    /// [`eventually`] within this patience, for a test: a wait that runs out fails the test
+    /// with the [`TimedOut`] message.
+    ///
+    /// # Panics
+    /// When `check` has not answered by the deadline.
+    #[expect(
+        clippy::panic,
+        reason = "a wait that runs out fails the test that waited"
+    )]
+    pub async fn eventually<T>(self, what: &str, check: impl AsyncFnMut() -> Option<T>) -> T {
+        match eventually(what, self.deadline, self.poll, check).await {
+            Ok(value) => value,
+            Err(timed_out) => panic!("{timed_out}"),
+        }
     }
 }
 

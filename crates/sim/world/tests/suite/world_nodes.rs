@@ -8,7 +8,7 @@ use kube::Api;
 use kube::api::{ListParams, PostParams};
 use serde_json::json;
 
-use crate::world_support::{TestWorld, eventually};
+use crate::world_support::{PATIENCE, TestWorld};
 
 /// `aws:///<zone>/<instance id>` split as the AWS Load Balancer Controller does.
 fn parse_provider_id(id: &str) -> Option<(&str, &str)> {
@@ -64,14 +64,15 @@ async fn nodes_are_ready_ec2_instances_and_pods_get_vpc_addresses() {
         .await
         .unwrap();
     }
-    let placed = eventually("six running pods", || async {
-        let items = pods.list(&ListParams::default()).await.ok()?.items;
-        let running = items
-            .iter()
-            .all(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"));
-        (items.len() == 6 && running).then_some(items)
-    })
-    .await;
+    let placed = PATIENCE
+        .eventually("six running pods", || async {
+            let items = pods.list(&ListParams::default()).await.ok()?.items;
+            let running = items
+                .iter()
+                .all(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"));
+            (items.len() == 6 && running).then_some(items)
+        })
+        .await;
     let mut addresses = Vec::new();
     for pod in &placed {
         let node_name = pod.spec.as_ref().unwrap().node_name.clone().unwrap();

@@ -10,7 +10,7 @@ use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use serde_json::json;
 
-use crate::world_support::{TestWorld, condition, deployment, eventually, is_ready};
+use crate::world_support::{PATIENCE, TestWorld, condition, deployment, is_ready};
 
 const GATE: &str = "target-health.lbgate.io/web";
 
@@ -26,22 +26,23 @@ async fn create(world: &TestWorld, body: serde_json::Value) {
 
 /// Waits until the Deployment reports a finished rollout of `replicas` pods.
 async fn complete(world: &TestWorld, name: &str, replicas: i32) -> Deployment {
-    eventually("a complete rollout", || async {
-        let d = world.deployment(name).await;
-        let status = d.status.clone()?;
-        let progressing = status
-            .conditions
-            .as_ref()?
-            .iter()
-            .find(|c| c.type_ == "Progressing")?;
-        let done = status.observed_generation == d.metadata.generation
-            && status.updated_replicas == Some(replicas)
-            && status.available_replicas == Some(replicas)
-            && status.replicas == Some(replicas)
-            && progressing.reason.as_deref() == Some("NewReplicaSetAvailable");
-        done.then_some(d)
-    })
-    .await
+    PATIENCE
+        .eventually("a complete rollout", || async {
+            let d = world.deployment(name).await;
+            let status = d.status.clone()?;
+            let progressing = status
+                .conditions
+                .as_ref()?
+                .iter()
+                .find(|c| c.type_ == "Progressing")?;
+            let done = status.observed_generation == d.metadata.generation
+                && status.updated_replicas == Some(replicas)
+                && status.available_replicas == Some(replicas)
+                && status.replicas == Some(replicas)
+                && progressing.reason.as_deref() == Some("NewReplicaSetAvailable");
+            done.then_some(d)
+        })
+        .await
 }
 
 async fn set_image(world: &TestWorld, name: &str, template: serde_json::Value) {
@@ -155,11 +156,12 @@ async fn five_replicas_roll_out_within_surge_and_unavailability() {
         sets[1].metadata.name.as_deref(),
         Some(format!("web-{hash}").as_str())
     );
-    let pods = eventually("the old pods to go", || async {
-        let pods = world.pods("app=web").await;
-        (pods.len() == 5).then_some(pods)
-    })
-    .await;
+    let pods = PATIENCE
+        .eventually("the old pods to go", || async {
+            let pods = world.pods("app=web").await;
+            (pods.len() == 5).then_some(pods)
+        })
+        .await;
     for pod in &pods {
         assert_eq!(
             pod.spec.as_ref().unwrap().containers[0].image.as_deref(),
@@ -224,20 +226,21 @@ async fn an_unset_readiness_gate_stalls_the_rollout_as_kubernetes_does() {
     // the new one grows to 3 (4 + 3 = 5 + maxSurge 2), and then nothing moves: the new pods'
     // containers are ready but the pods never are.
     let start = world.now();
-    let stalled = eventually("the progress deadline", || async {
-        let d = world.deployment("gated").await;
-        let progressing = d
-            .status
-            .as_ref()?
-            .conditions
-            .as_ref()?
-            .iter()
-            .find(|c| c.type_ == "Progressing")?
-            .clone();
-        (progressing.reason.as_deref() == Some("ProgressDeadlineExceeded"))
-            .then_some((d, progressing))
-    })
-    .await;
+    let stalled = PATIENCE
+        .eventually("the progress deadline", || async {
+            let d = world.deployment("gated").await;
+            let progressing = d
+                .status
+                .as_ref()?
+                .conditions
+                .as_ref()?
+                .iter()
+                .find(|c| c.type_ == "Progressing")?
+                .clone();
+            (progressing.reason.as_deref() == Some("ProgressDeadlineExceeded"))
+                .then_some((d, progressing))
+        })
+        .await;
     let (d, progressing) = stalled;
     assert!(
         world.now() - start >= Duration::from_secs(30),

@@ -1,7 +1,6 @@
-//! Shared helpers of the `world_*` tests: an API server, a world on a fast clock, and bounded
-//! polling.
+//! Shared helpers of the `world_*` tests: an API server, a world on a fast clock, and how long
+//! their waits may take.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,12 +11,15 @@ use kube::{Api, Client};
 use lbgate_sim::controllers::{AppRegistry, World, WorldConfig};
 use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use lbgate_sim_clock::{Clock, ScaledClock};
+use lbgate_testkit::Patience;
 use serde_json::json;
 
 /// Real seconds per simulated second in these tests: 50 times faster than real time.
 pub const SCALE: f64 = 0.02;
 /// Every wait is bounded by this (wall time).
 pub const DEADLINE: Duration = Duration::from_secs(20);
+/// The `world_*` tests' waits: at most [`DEADLINE`], looking every 10 ms.
+pub const PATIENCE: Patience = Patience::new(DEADLINE, Duration::from_millis(10));
 
 pub struct TestWorld {
     pub kube: KubeSim,
@@ -68,25 +70,6 @@ impl TestWorld {
     pub async fn deployment(&self, name: &str) -> Deployment {
         let api: Api<Deployment> = Api::namespaced(self.client.clone(), "default");
         api.get(name).await.unwrap()
-    }
-}
-
-/// Polls `check` until it answers `Some`, at most [`DEADLINE`].
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let give_up = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < give_up,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
