@@ -15,6 +15,9 @@ use lbgate_testkit::metrics::sum_samples;
 
 use crate::http::http_get;
 
+/// How often a wait for the process's exit looks.
+const EXIT_POLL: Duration = Duration::from_millis(50);
+
 /// How the webhook server gets its certificate.
 #[derive(Clone, Debug)]
 pub enum Webhook {
@@ -288,16 +291,12 @@ impl ControllerProcess {
 
     /// Waits for the process to end.
     pub async fn wait_exit(&mut self, within: Duration) -> anyhow::Result<ExitStatus> {
-        let until = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(status);
-            }
-            if Instant::now() >= until {
-                bail!("{} still running after {within:?}", self.identity);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let what = format!("{} to exit", self.identity);
+        let child = &mut self.child;
+        crate::wait::until(&what, within, EXIT_POLL, String::new, async || {
+            Ok(child.try_wait()?)
+        })
+        .await
     }
 
     /// The message the process left in its termination log, if it wrote one.

@@ -266,16 +266,15 @@ impl SimServe {
         if !status.success() {
             bail!("kill -TERM {} failed: {status}", self.child.id());
         }
-        let until = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(status);
-            }
-            if Instant::now() >= until {
-                bail!("lbgate-sim serve still running {within:?} after SIGTERM");
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let child = &mut self.child;
+        crate::wait::until(
+            "lbgate-sim serve to exit after SIGTERM",
+            within,
+            Duration::from_millis(50),
+            String::new,
+            async || Ok(child.try_wait()?),
+        )
+        .await
     }
 
     pub fn log_path(&self) -> &Path {

@@ -3,7 +3,7 @@ use super::*;
 #[tokio::test]
 async fn a_wait_returns_the_first_value_or_says_why_it_ran_out() {
     let mut calls = 0;
-    let value = eventually(
+    let value = until(
         "three calls",
         Duration::from_secs(5),
         Duration::from_millis(1),
@@ -17,7 +17,7 @@ async fn a_wait_returns_the_first_value_or_says_why_it_ran_out() {
     .unwrap();
     assert_eq!(value, 3);
 
-    let error = eventually::<()>(
+    let error = until::<()>(
         "nothing",
         Duration::from_millis(50),
         Duration::from_millis(5),

@@ -12,7 +12,7 @@ use kube::Api;
 use kube::api::{ListParams, PostParams};
 use lbgate_api::TargetGroupBinding;
 use lbgate_e2e::controller::{ControllerOptions, ControllerProcess};
-use lbgate_e2e::wait::eventually;
+use lbgate_e2e::wait;
 use lbgate_sim::controllers::{World, WorldConfig};
 use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
@@ -28,7 +28,7 @@ fn gate_status(pod: &Pod) -> Option<&str> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_registers_a_deployment_and_gates_follow_target_health() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let elb = Elbv2Sim::start(SimConfig::default()).await.unwrap();
     let kube = KubeSim::start(KubeSimConfig::default()).await.unwrap();
     let world = World::start(WorldConfig::with_elbv2(&kube, &elb, 1.0).unwrap())
@@ -220,7 +220,7 @@ async fn the_binary_registers_a_deployment_and_gates_follow_target_health() {
     );
     assert_eq!(healthy().await.len(), 3);
     let deployments = Api::<Deployment>::namespaced(client.clone(), "default");
-    eventually(
+    wait::until(
         "the Deployment available",
         Duration::from_secs(20),
         Duration::from_millis(100),

@@ -9,7 +9,7 @@ use lbgate_api::consts::{
 use lbgate_e2e::serve::AlbTargetGroup;
 use serde_json::json;
 
-use super::cluster::{GATE, HaCluster, WEBHOOK_HOST, eventually, name, readiness_gates};
+use super::cluster::{GATE, HaCluster, WEBHOOK_HOST, name, readiness_gates, wait_until};
 use super::tls;
 
 /// Pod admissions a replica has answered.
@@ -41,7 +41,7 @@ async fn replica_injects(
     bundle: &[u8],
 ) -> Vec<u8> {
     let addr = cluster.controllers[index].webhook_addr;
-    eventually(
+    wait_until(
         &format!("replica {index} injecting the gate"),
         Duration::from_secs(15),
         || cluster.logs(),

@@ -35,13 +35,13 @@ const INSTALL_YAML: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../manifests/in
 
 /// Polls `check` every 100 ms until it gives a value; panics after `within` with `what` and
 /// whatever `logs` says then.
-pub async fn eventually<T, Fut: Future<Output = Option<T>>>(
+pub async fn wait_until<T>(
     what: &str,
     within: Duration,
     logs: impl Fn() -> String,
-    mut check: impl FnMut() -> Fut,
+    mut check: impl AsyncFnMut() -> Option<T>,
 ) -> T {
-    lbgate_e2e::wait::eventually(what, within, Duration::from_millis(100), logs, async || {
+    lbgate_e2e::wait::until(what, within, Duration::from_millis(100), logs, async || {
         Ok(check().await)
     })
     .await
@@ -64,7 +64,7 @@ impl HaCluster {
     /// `--config` file `config_yaml` when given), publishes their endpoints and waits until
     /// both are ready and the caBundle is in the webhook configurations.
     pub async fn start(test: &str, config_yaml: Option<&str>) -> Self {
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        lbgate_testkit::install_crypto();
         let dir = std::env::temp_dir().join(format!("lbgate-e2e-{test}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
@@ -164,7 +164,7 @@ impl HaCluster {
 
     /// The caBundle once it is in every webhook of both configurations and they agree.
     pub async fn ca_bundle(&self) -> Vec<u8> {
-        eventually(
+        wait_until(
             "the caBundle in both webhook configurations",
             Duration::from_secs(20),
             || self.logs(),
@@ -222,7 +222,7 @@ impl HaCluster {
 
     /// The index of the controller holding the Lease, once one does.
     pub async fn leader(&self) -> usize {
-        let identity = eventually(
+        let identity = wait_until(
             "a leader",
             Duration::from_secs(30),
             || self.logs(),

@@ -9,7 +9,7 @@ use lbgate_api::consts::{LEDGER_CONFIGMAP_PREFIX, LEDGER_DATA_KEY};
 use lbgate_e2e::serve::AlbTargetGroup;
 use serde_json::json;
 
-use super::cluster::{GATE, HaCluster, condition_status, eventually, name, readiness_gates};
+use super::cluster::{GATE, HaCluster, condition_status, name, readiness_gates, wait_until};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn killing_the_leader_hands_over_within_the_lease_without_losing_anything() {
@@ -32,7 +32,7 @@ async fn killing_the_leader_hands_over_within_the_lease_without_losing_anything(
     cluster.namespace("gated", true).await;
     cluster.service_and_binding("gated", &arn).await;
     cluster.deployment("gated", REPLICAS as i32).await;
-    eventually(
+    wait_until(
         "every gate True and every target healthy",
         Duration::from_secs(60),
         || cluster.logs(),
@@ -78,18 +78,17 @@ async fn killing_the_leader_hands_over_within_the_lease_without_losing_anything(
             );
         }
     };
-    let took = loop {
-        check_gates().await;
-        if cluster.lease_holder().await.as_deref() == Some(follower_id.as_str()) {
-            break killed.elapsed();
-        }
-        assert!(
-            killed.elapsed() < Duration::from_secs(30),
-            "no take-over in 30 s\n{}",
-            cluster.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
+    let took = wait_until(
+        "the follower to take over",
+        Duration::from_secs(30),
+        || cluster.logs(),
+        async || {
+            check_gates().await;
+            let holder = cluster.lease_holder().await;
+            (holder.as_deref() == Some(follower_id.as_str())).then(|| killed.elapsed())
+        },
+    )
+    .await;
     // Lease duration 6 s after the last renewal (at most one retry period, 1 s, before the kill),
     // plus polling slack; never before the lease has run out.
     assert!(
@@ -99,7 +98,7 @@ async fn killing_the_leader_hands_over_within_the_lease_without_losing_anything(
     );
     eprintln!("take-over after {took:?}");
     // The new leader's first passes, and a few seconds more.
-    eventually(
+    wait_until(
         "the new leader's first pass",
         Duration::from_secs(15),
         || cluster.logs(),
@@ -171,7 +170,7 @@ async fn sigterm_during_a_slow_batch_leaves_every_target_in_the_ledger() {
     cluster.deployment("gated", 0).await;
     let leader = cluster.leader().await;
     let follower = 1 - leader;
-    eventually(
+    wait_until(
         "the leader's first pass",
         Duration::from_secs(20),
         || cluster.logs(),
@@ -194,7 +193,7 @@ async fn sigterm_during_a_slow_batch_leaves_every_target_in_the_ledger() {
     // then the leader is frozen until all of them have started, so that its next pass
     // registers them in one call.
     cluster.scale("gated", REPLICAS as i32).await;
-    eventually(
+    wait_until(
         "every pod created with its gate",
         Duration::from_secs(30),
         || cluster.logs(),
@@ -206,7 +205,7 @@ async fn sigterm_during_a_slow_batch_leaves_every_target_in_the_ledger() {
     )
     .await;
     cluster.controllers[leader].pause().unwrap();
-    eventually(
+    wait_until(
         "every pod's containers ready",
         Duration::from_secs(20),
         || cluster.logs(),
@@ -221,7 +220,7 @@ async fn sigterm_during_a_slow_batch_leaves_every_target_in_the_ledger() {
     let registers = cluster.elbv2.call_count("RegisterTargets").await.unwrap();
     let registered_before = cluster.elbv2.targets(&arn).await.unwrap().len();
     cluster.controllers[leader].resume().unwrap();
-    eventually(
+    wait_until(
         "the large RegisterTargets batch in flight",
         Duration::from_secs(20),
         || cluster.logs(),
@@ -291,14 +290,14 @@ async fn sigterm_during_a_slow_batch_leaves_every_target_in_the_ledger() {
     // deregistering anything.
     cluster.elbv2.clear_faults().await.unwrap();
     let follower_id = cluster.controllers[follower].identity().to_owned();
-    eventually(
+    wait_until(
         "the successor leading",
         Duration::from_secs(10),
         || cluster.logs(),
         || async { (cluster.lease_holder().await? == follower_id).then_some(()) },
     )
     .await;
-    eventually(
+    wait_until(
         "every pod registered and recorded by the successor",
         Duration::from_secs(45),
         || cluster.logs(),

@@ -48,7 +48,7 @@ async fn scaling_and_deleting_pods_register_and_drain_exactly_without_a_failed_r
     };
     live_targets_are(&world, &with_foreign(&three), "3 replicas")?;
     world
-        .eventually("the foreign target healthy", GATES, async || {
+        .wait_until("the foreign target healthy", GATES, async || {
             let targets = world.targets()?;
             Ok((targets.get(&foreign) == Some(&TargetState::Healthy)).then_some(()))
         })
@@ -75,7 +75,7 @@ async fn scaling_and_deleting_pods_register_and_drain_exactly_without_a_failed_r
     // breaker lets one pass take at most half the group's healthy targets).
     world.scale("web", 2).await?;
     let two = world
-        .eventually(
+        .wait_until(
             "two pods left and only their targets live",
             Duration::from_secs(30),
             async || {
@@ -107,7 +107,7 @@ async fn scaling_and_deleting_pods_register_and_drain_exactly_without_a_failed_r
     let victim = two.first().context("no pod left")?.clone();
     world.delete_pod(&victim.name).await?;
     let replaced = world
-        .eventually(
+        .wait_until(
             "the deleted pod's replacement serving alone with the survivor",
             GATES,
             async || {
@@ -125,7 +125,7 @@ async fn scaling_and_deleting_pods_register_and_drain_exactly_without_a_failed_r
     // Every deleted pod's target drained before the pod's SIGTERM (preStop end).
     let gone: Vec<PodView> = scaled_away.iter().chain([&victim]).cloned().collect();
     let stops = world
-        .eventually(
+        .wait_until(
             "every deleted pod's application stopped",
             Duration::from_secs(30),
             async || {

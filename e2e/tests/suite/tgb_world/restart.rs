@@ -34,7 +34,7 @@ async fn a_controller_killed_during_a_scale_up_neither_duplicates_nor_deregister
 
     world.scale("web", 6).await?;
     let new_target = world
-        .eventually(
+        .wait_until(
             "a new pod's target registered",
             Duration::from_secs(30),
             async || {

@@ -39,7 +39,7 @@ async fn a_selector_swap_heals_the_new_targets_before_any_old_one_leaves() -> an
     world.select(SERVICE, "green").await?;
     let green = world.wait_gates_true("app=green", 2, GATES).await?;
     world
-        .eventually(
+        .wait_until(
             "only green's targets live",
             Duration::from_secs(20),
             async || Ok((world.live_targets()? == targets_of(&green)).then_some(())),
