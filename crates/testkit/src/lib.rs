@@ -19,6 +19,7 @@
 
 pub mod fake_elbv2;
 pub mod metrics;
+pub mod objects;
 pub mod wait;
 
 pub use fake_elbv2::{FakeConfig, FakeElbv2};
