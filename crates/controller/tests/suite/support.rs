@@ -23,7 +23,7 @@ use lbgate_elbv2::{
 use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use lbgate_sim_clock::ManualClock;
 use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
-use serde_json::json;
+use lbgate_testkit::objects;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -244,55 +244,42 @@ impl World {
     /// A Ready node backed by EC2 instance `instance_id`.
     pub async fn node_with_instance(&self, name: &str, instance_id: &str) {
         let nodes: Api<Node> = Api::all(self.client.clone());
-        let node: Node = serde_json::from_value(json!({
-            "metadata": {"name": name},
-            "spec": {"providerID": format!("aws:///us-west-2a/{instance_id}")},
-        }))
-        .unwrap();
+        let node = objects::node(name, instance_id).build();
         nodes.create(&PostParams::default(), &node).await.unwrap();
-        let status = json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}});
         nodes
-            .patch_status(name, &PatchParams::default(), &Patch::Merge(&status))
+            .patch_status(
+                name,
+                &PatchParams::default(),
+                &Patch::Merge(&objects::node_ready_status()),
+            )
             .await
             .unwrap();
     }
 
+    /// Service `name` selecting the pods labelled `app=<name>`, port 80 to 8080.
     pub async fn service(&self, name: &str) {
         let services: Api<Service> = Api::namespaced(self.client.clone(), NS);
-        let service: Service = serde_json::from_value(json!({
-            "metadata": {"name": name},
-            "spec": {"selector": {"app": name}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]},
-        }))
-        .unwrap();
         services
-            .create(&PostParams::default(), &service)
+            .create(
+                &PostParams::default(),
+                &objects::service(name, name).build(),
+            )
             .await
             .unwrap();
     }
 
-    /// A running pod whose containers are ready; `gate` is a readiness gate it carries.
+    /// A running pod on `node-1` labelled `app=web` whose containers are ready; `gate` is a
+    /// readiness gate it carries (and then it is not Ready).
     pub async fn pod(&self, name: &str, ip: &str, gate: Option<&str>) -> Pod {
         let pods: Api<Pod> = Api::namespaced(self.client.clone(), NS);
-        let mut spec =
-            json!({"nodeName": "node-1", "containers": [{"name": "app", "image": "web:1"}]});
+        let mut pod = objects::pod(name).app("web").node("node-1");
         if let Some(gate) = gate {
-            spec["readinessGates"] = json!([{"conditionType": gate}]);
+            pod = pod.gate(gate);
         }
-        let pod: Pod = serde_json::from_value(json!({
-            "metadata": {"name": name, "labels": {"app": "web"}},
-            "spec": spec,
-        }))
-        .unwrap();
-        pods.create(&PostParams::default(), &pod).await.unwrap();
-        let status = json!({"status": {
-            "phase": "Running",
-            "podIP": ip,
-            "podIPs": [{"ip": ip}],
-            "conditions": [
-                {"type": "ContainersReady", "status": "True"},
-                {"type": "Ready", "status": if gate.is_some() { "False" } else { "True" }},
-            ],
-        }});
+        pods.create(&PostParams::default(), &pod.build())
+            .await
+            .unwrap();
+        let status = objects::running_status(ip, true, gate.is_none());
         pods.patch_status(name, &PatchParams::default(), &Patch::Merge(&status))
             .await
             .unwrap()
@@ -300,27 +287,15 @@ impl World {
 
     /// Writes the Service's one EndpointSlice with these pods (ready = pod Ready).
     pub async fn slice(&self, service: &str, pods: &[&Pod]) {
-        let endpoints: Vec<_> = pods
-            .iter()
-            .map(|pod| {
-                let ready = pod_condition(pod, "Ready") == Some("True".to_owned());
-                json!({
-                    "addresses": [pod.status.as_ref().unwrap().pod_ip.clone().unwrap()],
-                    "conditions": {"ready": ready, "serving": ready, "terminating": false},
-                    "nodeName": "node-1",
-                    "targetRef": {"kind": "Pod", "namespace": NS, "name": pod.metadata.name, "uid": pod.metadata.uid},
-                })
-            })
-            .collect();
-        let slice: EndpointSlice = serde_json::from_value(json!({
-            "metadata": {"name": format!("{service}-abc"), "labels": {"kubernetes.io/service-name": service}},
-            "addressType": "IPv4",
-            "endpoints": endpoints,
-            "ports": [{"name": "http", "port": 8080, "protocol": "TCP"}],
-        }))
-        .unwrap();
-        let slices: Api<EndpointSlice> = Api::namespaced(self.client.clone(), NS);
         let name = format!("{service}-abc");
+        let slice = pods
+            .iter()
+            .fold(
+                objects::endpoint_slice(&name, service).port("http", 8080),
+                |slice, pod| slice.pod_endpoint(pod),
+            )
+            .build();
+        let slices: Api<EndpointSlice> = Api::namespaced(self.client.clone(), NS);
         match slices.get_opt(&name).await.unwrap() {
             Some(existing) => {
                 let mut slice = slice;
@@ -337,15 +312,9 @@ impl World {
     }
 
     pub async fn binding(&self, name: &str, service: &str, arn: &str) {
-        let binding: TargetGroupBinding = serde_json::from_value(json!({
-            "apiVersion": "elbv2.k8s.aws/v1beta1",
-            "kind": "TargetGroupBinding",
-            "metadata": {"name": name, "namespace": NS},
-            "spec": {"targetGroupARN": arn, "targetType": "ip", "serviceRef": {"name": service, "port": 80}},
-        }))
-        .unwrap();
+        let binding = objects::ip_binding(name, service, arn).namespace(NS);
         self.bindings()
-            .create(&PostParams::default(), &binding)
+            .create(&PostParams::default(), &binding.build())
             .await
             .unwrap();
     }
@@ -401,16 +370,6 @@ impl World {
             .find(|c| c.type_ == gate)
             .map(|c| (c.status, c.reason))
     }
-}
-
-pub fn pod_condition(pod: &Pod, type_: &str) -> Option<String> {
-    pod.status
-        .as_ref()?
-        .conditions
-        .as_ref()?
-        .iter()
-        .find(|c| c.type_ == type_)
-        .map(|c| c.status.clone())
 }
 
 pub fn opts() -> CallOptions {

@@ -7,8 +7,8 @@ use std::time::Duration;
 use crate::support::{NS, World, eventually};
 use kube::Api;
 use kube::api::PostParams;
-use lbgate_api::TargetGroupBinding;
 use lbgate_testkit::metrics::sum_registry;
+use lbgate_testkit::objects;
 use serde_json::json;
 
 async fn bad_binding(world: &World, name: &str, service: &str, port: i32, arn: &str) {
@@ -16,13 +16,7 @@ async fn bad_binding(world: &World, name: &str, service: &str, port: i32, arn: &
 }
 
 async fn bad_binding_with(world: &World, name: &str, spec: serde_json::Value) {
-    let binding: TargetGroupBinding = serde_json::from_value(json!({
-        "apiVersion": "elbv2.k8s.aws/v1beta1",
-        "kind": "TargetGroupBinding",
-        "metadata": {"name": name, "namespace": NS},
-        "spec": spec,
-    }))
-    .unwrap();
+    let binding = objects::binding(name, spec).namespace(NS).build();
     world
         .bindings()
         .create(&PostParams::default(), &binding)

@@ -12,16 +12,15 @@ use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use kube::Api;
 use kube::api::PostParams;
 use lbgate_api::TargetGroupBinding;
+use lbgate_testkit::objects::{self, readiness_gates as gates};
 use serde_json::json;
 
 async fn service(world: &World, ns: &str) {
-    let service: Service = serde_json::from_value(json!({
-        "metadata": {"name": "web", "namespace": ns},
-        "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]},
-    }))
-    .unwrap();
     Api::<Service>::namespaced(world.client.clone(), ns)
-        .create(&PostParams::default(), &service)
+        .create(
+            &PostParams::default(),
+            &objects::service("web", "web").build(),
+        )
         .await
         .unwrap();
 }
@@ -32,38 +31,22 @@ async fn binding(
     name: &str,
     spec: serde_json::Value,
 ) -> Result<TargetGroupBinding, kube::Error> {
-    let binding: TargetGroupBinding = serde_json::from_value(json!({
-        "apiVersion": "elbv2.k8s.aws/v1beta1",
-        "kind": "TargetGroupBinding",
-        "metadata": {"name": name, "namespace": ns},
-        "spec": spec,
-    }))
-    .unwrap();
     Api::<TargetGroupBinding>::namespaced(world.client.clone(), ns)
-        .create(&PostParams::default(), &binding)
+        .create(
+            &PostParams::default(),
+            &objects::binding(name, spec).build(),
+        )
         .await
 }
 
 async fn create_pod(world: &World, ns: &str, name: &str) -> Result<Pod, kube::Error> {
-    let pod: Pod = serde_json::from_value(json!({
-        "metadata": {"name": name, "namespace": ns, "labels": {"app": "web"}},
-        "spec": {"containers": [{"name": "app", "image": "web:1"}],
-                 "readinessGates": [{"conditionType": "target-health.alb.ingress.k8s.aws/legacy"}]},
-    }))
-    .unwrap();
+    let pod = objects::pod(name)
+        .namespace(ns)
+        .app("web")
+        .gate("target-health.alb.ingress.k8s.aws/legacy");
     Api::<Pod>::namespaced(world.client.clone(), ns)
-        .create(&PostParams::default(), &pod)
+        .create(&PostParams::default(), &pod.build())
         .await
-}
-
-fn gates(pod: &Pod) -> Vec<String> {
-    pod.spec
-        .as_ref()
-        .and_then(|spec| spec.readiness_gates.clone())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|gate| gate.condition_type)
-        .collect()
 }
 
 /// A world with namespaces `gated` (labelled) and `plain`, a Service and an ip binding in each,

@@ -13,6 +13,7 @@ use lbgate_controller::config::Config;
 use lbgate_controller::runtime::lease::LeaseConfig;
 use lbgate_controller::runtime::{Parts, Running, Runtime};
 use lbgate_testkit::metrics::sum_registry;
+use lbgate_testkit::objects;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_util::sync::CancellationToken;
@@ -117,17 +118,12 @@ pub async fn wait_ready(instance: &Instance) {
 }
 
 pub async fn namespace(world: &World, name: &str, inject: bool) {
-    let mut labels = serde_json::Map::new();
+    let mut namespace = objects::namespace(name);
     if inject {
-        labels.insert(
-            "elbv2.k8s.aws/pod-readiness-gate-inject".to_owned(),
-            json!("enabled"),
-        );
+        namespace = namespace.gate_injection();
     }
-    let ns: Namespace =
-        serde_json::from_value(json!({"metadata": {"name": name, "labels": labels}})).unwrap();
     Api::<Namespace>::all(world.client.clone())
-        .create(&PostParams::default(), &ns)
+        .create(&PostParams::default(), &namespace.build())
         .await
         .unwrap();
 }
