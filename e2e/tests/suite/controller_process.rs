@@ -16,7 +16,7 @@ use lbgate_e2e::wait;
 use lbgate_sim::controllers::{World, WorldConfig};
 use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
-use serde_json::json;
+use lbgate_testkit::objects;
 
 const GATE: &str = "target-health.elbv2.k8s.aws/web";
 
@@ -96,31 +96,15 @@ async fn the_binary_registers_a_deployment_and_gates_follow_target_health() {
         )
         .await
         .unwrap();
-    let service: Service = serde_json::from_value(json!({
-        "metadata": {"name": "web", "namespace": "default"},
-        "spec": {"selector": {"app": "web"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]},
-    }))
-    .unwrap();
+    let service = objects::service("web", "web").namespace("default").build();
     Api::<Service>::namespaced(client.clone(), "default")
         .create(&PostParams::default(), &service)
         .await
         .unwrap();
-    let deployment: Deployment = serde_json::from_value(json!({
-        "metadata": {"name": "web", "namespace": "default"},
-        "spec": {
-            "replicas": 3,
-            "selector": {"matchLabels": {"app": "web"}},
-            "template": {
-                "metadata": {"labels": {"app": "web"}},
-                "spec": {
-                    "readinessGates": [{"conditionType": GATE}],
-                    "containers": [{"name": "app", "image": "web:v1",
-                                    "ports": [{"name": "http", "containerPort": 8080}]}],
-                },
-            },
-        },
-    }))
-    .unwrap();
+    let deployment = objects::deployment("web", "web", 3)
+        .namespace("default")
+        .gate(GATE)
+        .build();
     Api::<Deployment>::namespaced(client.clone(), "default")
         .create(&PostParams::default(), &deployment)
         .await
@@ -137,14 +121,9 @@ async fn the_binary_registers_a_deployment_and_gates_follow_target_health() {
         .wait_ready(Duration::from_secs(30))
         .await
         .unwrap();
-    let binding: TargetGroupBinding = serde_json::from_value(json!({
-        "apiVersion": "elbv2.k8s.aws/v1beta1",
-        "kind": "TargetGroupBinding",
-        "metadata": {"name": "web", "namespace": "default"},
-        "spec": {"targetGroupARN": arn, "targetType": "ip",
-                 "serviceRef": {"name": "web", "port": 80}},
-    }))
-    .unwrap();
+    let binding = objects::ip_binding("web", "web", &arn)
+        .namespace("default")
+        .build();
     Api::<TargetGroupBinding>::namespaced(client.clone(), "default")
         .create(&PostParams::default(), &binding)
         .await

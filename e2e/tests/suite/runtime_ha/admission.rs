@@ -7,6 +7,7 @@ use lbgate_api::consts::{
     POD_MUTATING_WEBHOOK_PATH, SECRET_KEY_CA_CERT, TGB_VALIDATING_WEBHOOK_NAME,
 };
 use lbgate_e2e::serve::AlbTargetGroup;
+use lbgate_testkit::objects;
 use serde_json::json;
 
 use super::cluster::{GATE, HaCluster, WEBHOOK_HOST, name, readiness_gates, wait_until};
@@ -226,11 +227,7 @@ async fn certificate_rotation_under_admission_traffic_fails_nothing() {
     let mut requests = 0;
     for i in 0.. {
         // Pods: mostly dry-run (same admission path, no pod to run); every fourth is real.
-        let pod: k8s_openapi::api::core::v1::Pod = serde_json::from_value(json!({
-            "metadata": {"name": format!("rot-{i}"), "labels": {"app": "web"}},
-            "spec": {"containers": [{"name": "app", "image": "web:v1"}]},
-        }))
-        .unwrap();
+        let pod = objects::pod(&format!("rot-{i}")).app("web").build();
         let params = if i % 4 == 0 {
             PostParams::default()
         } else {

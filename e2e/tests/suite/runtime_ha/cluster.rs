@@ -18,11 +18,12 @@ use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
 use lbgate_api::TargetGroupBinding;
 use lbgate_api::consts::{
-    MUTATING_WEBHOOK_CONFIGURATION_NAME, POD_READINESS_GATE_INJECT_ENABLED,
-    POD_READINESS_GATE_INJECT_LABEL, VALIDATING_WEBHOOK_CONFIGURATION_NAME,
+    MUTATING_WEBHOOK_CONFIGURATION_NAME, VALIDATING_WEBHOOK_CONFIGURATION_NAME,
 };
 use lbgate_e2e::controller::{ControllerOptions, ControllerProcess};
 use lbgate_e2e::serve::{SimElbv2, SimServe, SimServeOptions};
+use lbgate_testkit::objects;
+pub use lbgate_testkit::objects::{pod_condition as condition_status, readiness_gates};
 use serde_json::{Value, json};
 
 pub const SYSTEM_NAMESPACE: &str = "kube-system";
@@ -237,39 +238,28 @@ impl HaCluster {
 
     /// A namespace, opted in to gate injection or not.
     pub async fn namespace(&self, name: &str, opted_in: bool) {
-        let labels = if opted_in {
-            json!({POD_READINESS_GATE_INJECT_LABEL: POD_READINESS_GATE_INJECT_ENABLED})
-        } else {
-            json!({})
-        };
-        let namespace: Namespace =
-            serde_json::from_value(json!({"metadata": {"name": name, "labels": labels}})).unwrap();
+        let mut namespace = objects::namespace(name);
+        if opted_in {
+            namespace = namespace.gate_injection();
+        }
         Api::<Namespace>::all(self.client.clone())
-            .create(&PostParams::default(), &namespace)
+            .create(&PostParams::default(), &namespace.build())
             .await
             .unwrap();
     }
 
     /// Service `web` (port 80 → 8080, selecting `app=web`) and binding `web` on `arn`.
     pub async fn service_and_binding(&self, namespace: &str, arn: &str) -> TargetGroupBinding {
-        let service: Service = serde_json::from_value(json!({
-            "metadata": {"name": "web", "namespace": namespace},
-            "spec": {"selector": {"app": "web"},
-                     "ports": [{"name": "http", "port": 80, "targetPort": 8080}]},
-        }))
-        .unwrap();
         Api::<Service>::namespaced(self.client.clone(), namespace)
-            .create(&PostParams::default(), &service)
+            .create(
+                &PostParams::default(),
+                &objects::service("web", "web").namespace(namespace).build(),
+            )
             .await
             .unwrap();
-        let binding: TargetGroupBinding = serde_json::from_value(json!({
-            "apiVersion": "elbv2.k8s.aws/v1beta1",
-            "kind": "TargetGroupBinding",
-            "metadata": {"name": "web", "namespace": namespace},
-            "spec": {"targetGroupARN": arn, "targetType": "ip",
-                     "serviceRef": {"name": "web", "port": 80}},
-        }))
-        .unwrap();
+        let binding = objects::ip_binding("web", "web", arn)
+            .namespace(namespace)
+            .build();
         match self
             .bindings(namespace)
             .create(&PostParams::default(), &binding)
@@ -290,34 +280,20 @@ impl HaCluster {
 
     /// Creates pod `name` (label `app=web`) through the API server and its webhooks.
     pub async fn create_pod(&self, namespace: &str, name: &str) -> Result<Pod, kube::Error> {
-        let pod: Pod = serde_json::from_value(json!({
-            "metadata": {"name": name, "namespace": namespace, "labels": {"app": "web"}},
-            "spec": {"containers": [{"name": "app", "image": "web:v1",
-                                     "ports": [{"name": "http", "containerPort": 8080}]}]},
-        }))
-        .unwrap();
+        let pod = objects::pod(name)
+            .namespace(namespace)
+            .app("web")
+            .container_port();
         self.pods(namespace)
-            .create(&PostParams::default(), &pod)
+            .create(&PostParams::default(), &pod.build())
             .await
     }
 
     /// Deployment `web` of `replicas` pods labelled `app=web`, without gates of its own.
     pub async fn deployment(&self, namespace: &str, replicas: i32) {
-        let deployment: Deployment = serde_json::from_value(json!({
-            "metadata": {"name": "web", "namespace": namespace},
-            "spec": {
-                "replicas": replicas,
-                "selector": {"matchLabels": {"app": "web"}},
-                "template": {
-                    "metadata": {"labels": {"app": "web"}},
-                    "spec": {"containers": [{"name": "app", "image": "web:v1",
-                              "ports": [{"name": "http", "containerPort": 8080}]}]},
-                },
-            },
-        }))
-        .unwrap();
+        let deployment = objects::deployment("web", "web", replicas).namespace(namespace);
         Api::<Deployment>::namespaced(self.client.clone(), namespace)
-            .create(&PostParams::default(), &deployment)
+            .create(&PostParams::default(), &deployment.build())
             .await
             .unwrap();
     }
@@ -408,22 +384,6 @@ async fn install_manifests(client: &kube::Client) -> String {
         "install.yaml no longer holds what this test installs"
     );
     port_name.expect("the webhook Service has no port 443")
-}
-
-/// The status of condition `type_` of `pod`, if the pod has it.
-pub fn condition_status<'a>(pod: &'a Pod, type_: &str) -> Option<&'a str> {
-    let conditions = pod.status.as_ref()?.conditions.as_ref()?;
-    let condition = conditions.iter().find(|c| c.type_ == type_)?;
-    Some(condition.status.as_str())
-}
-
-/// The readiness gates of `pod`.
-pub fn readiness_gates(pod: &Pod) -> Vec<String> {
-    pod.spec
-        .as_ref()
-        .and_then(|s| s.readiness_gates.as_ref())
-        .map(|gates| gates.iter().map(|g| g.condition_type.clone()).collect())
-        .unwrap_or_default()
 }
 
 /// The pod's name.
