@@ -12,7 +12,7 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::Api;
 use kube::api::{ListParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use lbgate_testkit::Patience;
+use lbgate_testkit::{Patience, objects};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
@@ -181,28 +181,19 @@ impl Served {
     /// Creates Service `web` and a Deployment of two pods behind it.
     async fn create_app(&self) {
         let services: Api<Service> = Api::namespaced(self.client.clone(), "default");
-        let service = json!({"apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": "web"},
-            "spec": {"selector": {"app": "web"},
-                     "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}});
+        // The target port by name, as charts write it.
+        let service = objects::service("web", "web").merge(
+            json!({"spec": {"ports": [{"name": "http", "port": 80, "targetPort": "http"}]}}),
+        );
         services
-            .create(
-                &PostParams::default(),
-                &serde_json::from_value(service).unwrap(),
-            )
+            .create(&PostParams::default(), &service.build())
             .await
             .unwrap();
         let deployments: Api<Deployment> = Api::namespaced(self.client.clone(), "default");
-        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "web"},
-            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
-                "template": {"metadata": {"labels": {"app": "web"}},
-                    "spec": {"containers": [{"name": "app", "image": "web:v1",
-                        "ports": [{"name": "http", "containerPort": 8080}]}]}}}});
         deployments
             .create(
                 &PostParams::default(),
-                &serde_json::from_value(deployment).unwrap(),
+                &objects::deployment("web", "web", 2).build(),
             )
             .await
             .unwrap();

@@ -10,6 +10,7 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointSlice};
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use lbgate_sim::controllers::AppPhase;
+use lbgate_testkit::objects;
 use serde_json::json;
 
 use crate::world_support::{PATIENCE, TestWorld, condition, is_ready};
@@ -237,7 +238,7 @@ async fn endpoints_follow_readiness_gates_and_publish_not_ready_addresses() {
         })
         .await;
     // Opening the gate makes the pod Ready without touching the kubelet's own conditions.
-    let open = json!({"status": {"conditions": [{"type": "example.com/gate", "status": "True"}]}});
+    let open = objects::condition_patch("example.com/gate", true);
     api.patch_status("gated", &PatchParams::default(), &Patch::Strategic(&open))
         .await
         .unwrap();

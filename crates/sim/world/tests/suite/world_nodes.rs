@@ -6,7 +6,7 @@ use std::net::Ipv4Addr;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::Api;
 use kube::api::{ListParams, PostParams};
-use serde_json::json;
+use lbgate_testkit::objects;
 
 use crate::world_support::{PATIENCE, TestWorld};
 
@@ -56,13 +56,8 @@ async fn nodes_are_ready_ec2_instances_and_pods_get_vpc_addresses() {
 
     let pods: Api<Pod> = Api::namespaced(world.client.clone(), "default");
     for i in 0..6 {
-        let pod = json!({"metadata": {"name": format!("p{i}")}, "spec": {"containers": [{"name": "app", "image": "x"}]}});
-        pods.create(
-            &PostParams::default(),
-            &serde_json::from_value(pod).unwrap(),
-        )
-        .await
-        .unwrap();
+        let pod = objects::pod(&format!("p{i}")).image("x").build();
+        pods.create(&PostParams::default(), &pod).await.unwrap();
     }
     let placed = PATIENCE
         .eventually("six running pods", || async {

@@ -8,20 +8,18 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
+use lbgate_testkit::objects::{self, Object};
 use serde_json::json;
 
 use crate::world_support::{PATIENCE, TestWorld, condition, deployment, is_ready};
 
 const GATE: &str = "target-health.lbgate.io/web";
 
-async fn create(world: &TestWorld, body: serde_json::Value) {
+async fn create(world: &TestWorld, body: Object<Deployment>) {
     let api: Api<Deployment> = Api::namespaced(world.client.clone(), "default");
-    api.create(
-        &PostParams::default(),
-        &serde_json::from_value(body).unwrap(),
-    )
-    .await
-    .unwrap();
+    api.create(&PostParams::default(), &body.build())
+        .await
+        .unwrap();
 }
 
 /// Waits until the Deployment reports a finished rollout of `replicas` pods.
@@ -68,8 +66,7 @@ async fn replica_sets(world: &TestWorld) -> Vec<ReplicaSet> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_replicas_roll_out_within_surge_and_unavailability() {
     let world = TestWorld::start().await;
-    let mut body = deployment("web", 5, "web:v1");
-    body["spec"]["minReadySeconds"] = json!(3);
+    let body = deployment("web", 5, "web:v1").merge(json!({"spec": {"minReadySeconds": 3}}));
     create(&world, body).await;
     let first = complete(&world, "web", 5).await;
     assert_eq!(
@@ -212,8 +209,8 @@ async fn five_replicas_roll_out_within_surge_and_unavailability() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unset_readiness_gate_stalls_the_rollout_as_kubernetes_does() {
     let world = TestWorld::start().await;
-    let mut body = deployment("gated", 5, "web:v1");
-    body["spec"]["progressDeadlineSeconds"] = json!(30);
+    let body =
+        deployment("gated", 5, "web:v1").merge(json!({"spec": {"progressDeadlineSeconds": 30}}));
     create(&world, body).await;
     complete(&world, "gated", 5).await;
 
@@ -315,8 +312,7 @@ async fn an_unset_readiness_gate_stalls_the_rollout_as_kubernetes_does() {
                     && condition(&pod, GATE).is_none()
                     && pod.metadata.deletion_timestamp.is_none()
                 {
-                    let patch =
-                        json!({"status": {"conditions": [{"type": GATE, "status": "True"}]}});
+                    let patch = objects::condition_patch(GATE, true);
                     let name = pod.metadata.name.unwrap();
                     let _ = pods_api
                         .patch_status(&name, &PatchParams::default(), &Patch::Strategic(&patch))
@@ -353,8 +349,8 @@ async fn new_rs_name(world: &TestWorld) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recreate_stops_every_old_pod_before_a_new_one_starts() {
     let world = TestWorld::start().await;
-    let mut body = deployment("once", 3, "web:v1");
-    body["spec"]["strategy"] = json!({"type": "Recreate"});
+    let body = deployment("once", 3, "web:v1")
+        .merge(json!({"spec": {"strategy": {"type": "Recreate", "rollingUpdate": null}}}));
     create(&world, body).await;
     complete(&world, "once", 3).await;
     let samples = Arc::new(Mutex::new(Vec::new()));

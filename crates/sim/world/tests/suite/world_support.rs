@@ -12,6 +12,7 @@ use lbgate_sim::controllers::{AppRegistry, World, WorldConfig};
 use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use lbgate_sim_clock::{Clock, ScaledClock};
 use lbgate_testkit::Patience;
+use lbgate_testkit::objects::{self, Object};
 use serde_json::json;
 
 /// Real seconds per simulated second in these tests: 50 times faster than real time.
@@ -87,20 +88,11 @@ pub fn condition<'a>(pod: &'a Pod, kind: &str) -> Option<&'a str> {
         .map(|c| c.status.as_str())
 }
 
-/// A Deployment of `replicas` pods labelled `app=<name>` running `image`.
-pub fn deployment(name: &str, replicas: i32, image: &str) -> serde_json::Value {
-    json!({
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
-            "template": {
-                "metadata": {"labels": {"app": name}},
-                "spec": {"containers": [{"name": "app", "image": image, "ports": [{"name": "http", "containerPort": 8080}]}]},
-            },
-        },
-    })
+/// A Deployment of `replicas` pods labelled `app=<name>` running `image`, rolled out 25 % at a
+/// time (Kubernetes' default strategy, spelled out).
+pub fn deployment(name: &str, replicas: i32, image: &str) -> Object<Deployment> {
+    objects::deployment(name, name, replicas)
+        .image(image)
+        .merge(json!({"spec": {"strategy": {"type": "RollingUpdate",
+            "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}}}))
 }
