@@ -21,6 +21,8 @@ pub mod fake_elbv2;
 pub mod metrics;
 pub mod objects;
 pub mod wait;
+#[cfg(feature = "world")]
+pub mod world;
 
 pub use fake_elbv2::{FakeConfig, FakeElbv2};
 pub use wait::{Patience, TimedOut, eventually};
