@@ -5,18 +5,18 @@
 
 use std::time::Duration;
 
-use crate::support::runtime::{self, Instance, LEASE, http_status, wait_ready};
-use crate::support::{World, eventually};
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
 use k8s_openapi::jiff::Timestamp;
 use kube::Api;
 use kube::api::PostParams;
 use lbgate_controller::Error;
+use lbgate_testkit::world::runtime::{self, Instance, LEASE, http_status, wait_ready};
+use lbgate_testkit::world::{ControllerWorld, eventually};
 
 /// A binding the leader has something to do for.
-async fn world_with_binding() -> World {
-    let world = World::start().await;
+async fn world_with_binding() -> ControllerWorld {
+    let world = ControllerWorld::start().await;
     world.node("node-1").await;
     world.service("web").await;
     let arn = world.attached_group("web-tg").await;
@@ -26,7 +26,7 @@ async fn world_with_binding() -> World {
     world
 }
 
-async fn replica(world: &World, identity: &str) -> Instance {
+async fn replica(world: &ControllerWorld, identity: &str) -> Instance {
     runtime::start(runtime::parts(world, runtime::config(&[]), identity)).await
 }
 
@@ -39,7 +39,7 @@ async fn wait_leader(instance: &Instance) {
     .await;
 }
 
-async fn holder(world: &World) -> Option<String> {
+async fn holder(world: &ControllerWorld) -> Option<String> {
     let leases: Api<Lease> = Api::namespaced(world.client.clone(), "default");
     leases.get(LEASE).await.ok()?.spec?.holder_identity
 }

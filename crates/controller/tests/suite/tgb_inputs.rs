@@ -4,18 +4,18 @@
 
 use std::time::Duration;
 
-use crate::support::{NS, World, eventually};
 use kube::Api;
 use kube::api::PostParams;
 use lbgate_testkit::metrics::sum_registry;
 use lbgate_testkit::objects;
+use lbgate_testkit::world::{ControllerWorld, NS, eventually};
 use serde_json::json;
 
-async fn bad_binding(world: &World, name: &str, service: &str, port: i32, arn: &str) {
+async fn bad_binding(world: &ControllerWorld, name: &str, service: &str, port: i32, arn: &str) {
     bad_binding_with(world, name, json!({"targetGroupARN": arn, "targetType": "ip", "serviceRef": {"name": service, "port": port}})).await;
 }
 
-async fn bad_binding_with(world: &World, name: &str, spec: serde_json::Value) {
+async fn bad_binding_with(world: &ControllerWorld, name: &str, spec: serde_json::Value) {
     let binding = objects::binding(name, spec).namespace(NS).build();
     world
         .bindings()
@@ -26,7 +26,7 @@ async fn bad_binding_with(world: &World, name: &str, spec: serde_json::Value) {
 
 #[tokio::test]
 async fn bad_input_yields_condition_and_event_without_touching_aws() {
-    let mut world = World::start().await;
+    let mut world = ControllerWorld::start().await;
     world.node("node-1").await;
     world.service("web").await;
     let arn = world.attached_group("web-tg").await;
@@ -110,7 +110,7 @@ async fn bad_input_yields_condition_and_event_without_touching_aws() {
 
 #[tokio::test]
 async fn an_undecodable_binding_does_not_blind_the_controller() {
-    let mut world = World::start().await;
+    let mut world = ControllerWorld::start().await;
     world.node("node-1").await;
     world.service("web").await;
     let arn = world.attached_group("web-tg").await;
@@ -144,7 +144,7 @@ async fn an_undecodable_binding_does_not_blind_the_controller() {
 #[tokio::test]
 async fn instance_mode_registers_ready_nodes_on_the_node_port() {
     use k8s_openapi::api::core::v1::Service;
-    let mut world = World::start().await;
+    let mut world = ControllerWorld::start().await;
     world
         .node_with_instance("node-a", "i-0123456789abcdef0")
         .await;
@@ -202,7 +202,7 @@ async fn instance_mode_registers_ready_nodes_on_the_node_port() {
 #[tokio::test]
 async fn pods_reach_the_store_cut_down_to_what_is_read() {
     use futures::StreamExt;
-    let world = World::start().await;
+    let world = ControllerWorld::start().await;
     let gate = "target-health.elbv2.k8s.aws/web";
     world.pod("web-1", "10.0.1.1", Some(gate)).await;
     let (stores, streams) = lbgate_controller::stores::reflectors(

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use crate::support::{NS, World, eventually};
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::Api;
 use kube::api::DeleteParams;
 use lbgate_testkit::metrics::Scrape;
+use lbgate_testkit::world::{ControllerWorld, NS, eventually};
 
 const GATE: &str = "target-health.elbv2.k8s.aws/web";
 
@@ -24,7 +24,7 @@ fn live(rows: &[(String, u16, String)]) -> Vec<&str> {
 
 #[tokio::test]
 async fn targets_are_registered_and_gates_turn_true_only_once_healthy() {
-    let mut world = World::start().await;
+    let mut world = ControllerWorld::start().await;
     world.node("node-1").await;
     world.service("web").await;
     let arn = world.attached_group("web-tg").await;
@@ -123,7 +123,7 @@ async fn targets_are_registered_and_gates_turn_true_only_once_healthy() {
 
 #[tokio::test]
 async fn scale_down_deregisters_exactly_the_removed_pod_and_never_a_foreign_target() {
-    let mut world = World::start().await;
+    let mut world = ControllerWorld::start().await;
     world.node("node-1").await;
     world.service("web").await;
     let arn = world.attached_group("web-tg").await;
@@ -186,7 +186,7 @@ async fn scale_down_deregisters_exactly_the_removed_pod_and_never_a_foreign_targ
 
 #[tokio::test]
 async fn deletion_deregisters_owned_targets_releases_gates_and_removes_the_finalizer() {
-    let mut world = World::start().await;
+    let mut world = ControllerWorld::start().await;
     world.node("node-1").await;
     world.service("web").await;
     let arn = world.attached_group("web-tg").await;
@@ -244,7 +244,7 @@ async fn deletion_deregisters_owned_targets_releases_gates_and_removes_the_final
 
 #[tokio::test]
 async fn a_restarted_controller_neither_registers_again_nor_deregisters() {
-    let mut world = World::start().await;
+    let mut world = ControllerWorld::start().await;
     world.node("node-1").await;
     world.service("web").await;
     let arn = world.attached_group("web-tg").await;
@@ -280,7 +280,7 @@ async fn a_restarted_controller_neither_registers_again_nor_deregisters() {
 
 #[tokio::test]
 async fn a_swapped_endpoint_set_is_make_before_break() {
-    let mut world = World::start().await;
+    let mut world = ControllerWorld::start().await;
     world.node("node-1").await;
     world.service("web").await;
     let arn = world.attached_group("web-tg").await;
@@ -335,7 +335,7 @@ async fn a_swapped_endpoint_set_is_make_before_break() {
 
 #[tokio::test]
 async fn the_circuit_breaker_spreads_a_large_scale_down_over_passes() {
-    let mut world = World::start().await;
+    let mut world = ControllerWorld::start().await;
     world.node("node-1").await;
     world.service("web").await;
     let arn = world.attached_group("web-tg").await;

@@ -6,16 +6,16 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::support::runtime::{self, ca_bundle, install_webhooks, namespace, wait_ready};
-use crate::support::{World, eventually};
 use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use kube::Api;
 use kube::api::PostParams;
 use lbgate_api::TargetGroupBinding;
 use lbgate_testkit::objects::{self, readiness_gates as gates};
+use lbgate_testkit::world::runtime::{self, ca_bundle, install_webhooks, namespace, wait_ready};
+use lbgate_testkit::world::{ControllerWorld, eventually};
 use serde_json::json;
 
-async fn service(world: &World, ns: &str) {
+async fn service(world: &ControllerWorld, ns: &str) {
     Api::<Service>::namespaced(world.client.clone(), ns)
         .create(
             &PostParams::default(),
@@ -26,7 +26,7 @@ async fn service(world: &World, ns: &str) {
 }
 
 async fn binding(
-    world: &World,
+    world: &ControllerWorld,
     ns: &str,
     name: &str,
     spec: serde_json::Value,
@@ -39,7 +39,7 @@ async fn binding(
         .await
 }
 
-async fn create_pod(world: &World, ns: &str, name: &str) -> Result<Pod, kube::Error> {
+async fn create_pod(world: &ControllerWorld, ns: &str, name: &str) -> Result<Pod, kube::Error> {
     let pod = objects::pod(name)
         .namespace(ns)
         .app("web")
@@ -51,8 +51,8 @@ async fn create_pod(world: &World, ns: &str, name: &str) -> Result<Pod, kube::Er
 
 /// A world with namespaces `gated` (labelled) and `plain`, a Service and an ip binding in each,
 /// the webhooks installed and one runtime serving them.
-async fn setup(extra: &[&str]) -> (World, runtime::Instance, String) {
-    let world = World::start().await;
+async fn setup(extra: &[&str]) -> (ControllerWorld, runtime::Instance, String) {
+    let world = ControllerWorld::start().await;
     namespace(&world, "gated", true).await;
     namespace(&world, "plain", false).await;
     let arn = world.attached_group("web-tg").await;
@@ -111,7 +111,7 @@ async fn injection_can_be_turned_off() {
 
 #[tokio::test]
 async fn certificate_rotation_never_fails_admission() {
-    let world = World::start().await;
+    let world = ControllerWorld::start().await;
     namespace(&world, "gated", true).await;
     let arn = world.attached_group("web-tg").await;
     let config = runtime::config(&["--enable-leader-election=false"]);
@@ -252,7 +252,7 @@ async fn binding_webhooks_default_from_the_target_group_and_refuse_immutable_cha
 
 #[tokio::test]
 async fn a_pod_that_escaped_the_webhook_is_counted_and_gets_an_event() {
-    let world = World::start().await;
+    let world = ControllerWorld::start().await;
     namespace(&world, "gated", true).await;
     namespace(&world, "plain", false).await;
     let arn = world.attached_group("web-tg").await;
