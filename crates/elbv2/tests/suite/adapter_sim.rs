@@ -6,15 +6,16 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::time::Duration;
 
-use crate::support::{
-    advance_until, by_target, calls, ip_targets, load_balancer, opts, spec, world,
-};
 use lbgate_elbv2::{
     Action, ChunkStatus, CreateListenerSpec, CreateRuleSpec, ListenerQuery, LoadBalancerQuery,
     LoadBalancersApi, ModifyListenerSpec, ModifyRuleSpec, Protocol, RuleCondition, RuleQuery, Tag,
     Target, TargetGroupQuery, TargetGroupsApi, TargetHealthState, TargetType, TargetsApi,
 };
 use lbgate_sim_elbv2::HealthMode;
+
+use crate::support::{
+    advance_until, by_target, calls, ip_targets, load_balancer, opts, spec, world,
+};
 
 #[tokio::test]
 async fn full_round_trip() {

@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::support::calls;
 use lbgate_elbv2::governor::RetryPolicy;
 use lbgate_elbv2::{
     ApiClass, AwsClientConfig, CallOptions, CreateTargetGroupSpec, Elbv2Metrics, Governed,
@@ -16,6 +15,8 @@ use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
 use lbgate_testkit::metrics::sum_registry;
 use prometheus::Registry;
 use tokio::time::Instant;
+
+use crate::support::calls;
 
 fn metric(registry: &Registry, name: &str, op: Operation) -> u64 {
     sum_registry(registry, name, &[("operation", op.as_str())]) as u64
