@@ -255,12 +255,17 @@ pub fn namespace(name: &str) -> Object<Namespace> {
 }
 
 impl Object<Namespace> {
-    /// Opted in to readiness-gate injection (the label the pod webhook selects on).
-    pub fn gate_injection(self) -> Self {
-        self.label(
-            POD_READINESS_GATE_INJECT_LABEL,
-            POD_READINESS_GATE_INJECT_ENABLED,
-        )
+    /// Opted in to readiness-gate injection (the label the pod webhook selects on) when
+    /// `enabled`; left as it is otherwise.
+    pub fn gate_injection(self, enabled: bool) -> Self {
+        if enabled {
+            self.label(
+                POD_READINESS_GATE_INJECT_LABEL,
+                POD_READINESS_GATE_INJECT_ENABLED,
+            )
+        } else {
+            self
+        }
     }
 }
 

@@ -155,12 +155,19 @@ fn services_deployments_nodes_namespaces_and_bindings_decode() {
         json!({"status": {"conditions": [{"type": "Ready", "status": "True"}]}})
     );
 
-    let opted_in = namespace("gated").gate_injection().build();
+    let opted_in = namespace("gated").gate_injection(true).build();
     assert_eq!(
         opted_in.metadata.labels.unwrap()["elbv2.k8s.aws/pod-readiness-gate-inject"],
         "enabled"
     );
-    assert!(namespace("plain").build().metadata.labels.is_none());
+    assert!(
+        namespace("plain")
+            .gate_injection(false)
+            .build()
+            .metadata
+            .labels
+            .is_none()
+    );
 
     let binding = ip_binding("web", "web-svc", "arn:tg")
         .namespace("apps")

@@ -130,10 +130,7 @@ pub async fn wait_ready(instance: &Instance) {
 
 /// Namespace `name`, opted in to gate injection when `inject`.
 pub async fn namespace(world: &ControllerWorld, name: &str, inject: bool) {
-    let mut namespace = objects::namespace(name);
-    if inject {
-        namespace = namespace.gate_injection();
-    }
+    let namespace = objects::namespace(name).gate_injection(inject);
     Api::<Namespace>::all(world.client.clone())
         .create(&PostParams::default(), &namespace.build())
         .await

@@ -238,10 +238,7 @@ impl HaCluster {
 
     /// A namespace, opted in to gate injection or not.
     pub async fn namespace(&self, name: &str, opted_in: bool) {
-        let mut namespace = objects::namespace(name);
-        if opted_in {
-            namespace = namespace.gate_injection();
-        }
+        let namespace = objects::namespace(name).gate_injection(opted_in);
         Api::<Namespace>::all(self.client.clone())
             .create(&PostParams::default(), &namespace.build())
             .await

@@ -10,10 +10,10 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointSlice};
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use lbgate_sim::controllers::AppPhase;
-use lbgate_testkit::objects;
+use lbgate_testkit::objects::{self, pod_condition};
 use serde_json::json;
 
-use crate::world_support::{PATIENCE, TestWorld, condition, is_ready};
+use crate::world_support::{PATIENCE, TestWorld, is_ready};
 
 async fn service(world: &TestWorld, name: &str, publish_not_ready: bool) {
     let api: Api<Service> = Api::namespaced(world.client.clone(), "default");
@@ -214,11 +214,11 @@ async fn endpoints_follow_readiness_gates_and_publish_not_ready_addresses() {
     PATIENCE
         .eventually("containers ready behind a closed gate", || async {
             let pod = api.get("gated").await.ok()?;
-            (condition(&pod, "ContainersReady") == Some("True")).then_some(())
+            (pod_condition(&pod, "ContainersReady") == Some("True")).then_some(())
         })
         .await;
     assert_eq!(
-        condition(&api.get("gated").await.unwrap(), "Ready"),
+        pod_condition(&api.get("gated").await.unwrap(), "Ready"),
         Some("False")
     );
     PATIENCE
@@ -252,11 +252,11 @@ async fn endpoints_follow_readiness_gates_and_publish_not_ready_addresses() {
         .await;
     let pod = api.get("gated").await.unwrap();
     assert_eq!(
-        condition(&pod, "example.com/gate"),
+        pod_condition(&pod, "example.com/gate"),
         Some("True"),
         "the kubelet keeps others' conditions"
     );
-    assert_eq!(condition(&pod, "PodScheduled"), Some("True"));
+    assert_eq!(pod_condition(&pod, "PodScheduled"), Some("True"));
     assert!(is_ready(&pod));
     world.stop().await;
 }

@@ -8,10 +8,10 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
-use lbgate_testkit::objects::{self, Object};
+use lbgate_testkit::objects::{self, Object, pod_condition};
 use serde_json::json;
 
-use crate::world_support::{PATIENCE, TestWorld, condition, deployment, is_ready};
+use crate::world_support::{PATIENCE, TestWorld, deployment, is_ready};
 
 const GATE: &str = "target-health.lbgate.io/web";
 
@@ -287,8 +287,8 @@ async fn an_unset_readiness_gate_stalls_the_rollout_as_kubernetes_does() {
         .collect();
     assert_eq!(gated.len(), 3);
     for pod in &gated {
-        assert_eq!(condition(pod, "ContainersReady"), Some("True"));
-        assert_eq!(condition(pod, "Ready"), Some("False"));
+        assert_eq!(pod_condition(pod, "ContainersReady"), Some("True"));
+        assert_eq!(pod_condition(pod, "Ready"), Some("False"));
         let ready = pod
             .status
             .as_ref()
@@ -309,7 +309,7 @@ async fn an_unset_readiness_gate_stalls_the_rollout_as_kubernetes_does() {
             for pod in world.pods("app=gated").await {
                 let gated = pod.spec.as_ref().unwrap().readiness_gates.is_some();
                 if gated
-                    && condition(&pod, GATE).is_none()
+                    && pod_condition(&pod, GATE).is_none()
                     && pod.metadata.deletion_timestamp.is_none()
                 {
                     let patch = objects::condition_patch(GATE, true);
@@ -330,7 +330,7 @@ async fn an_unset_readiness_gate_stalls_the_rollout_as_kubernetes_does() {
     assert!(
         pods.iter()
             .filter(|p| p.metadata.deletion_timestamp.is_none())
-            .all(|p| condition(p, GATE) == Some("True") && is_ready(p))
+            .all(|p| pod_condition(p, GATE) == Some("True") && is_ready(p))
     );
     world.stop().await;
 }

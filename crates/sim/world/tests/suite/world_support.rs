@@ -12,7 +12,7 @@ use lbgate_sim::controllers::{AppRegistry, World, WorldConfig};
 use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use lbgate_sim_clock::{Clock, ScaledClock};
 use lbgate_testkit::Patience;
-use lbgate_testkit::objects::{self, Object};
+use lbgate_testkit::objects::{self, Object, pod_condition};
 use serde_json::json;
 
 /// Real seconds per simulated second in these tests: 50 times faster than real time.
@@ -75,17 +75,7 @@ impl TestWorld {
 }
 
 pub fn is_ready(pod: &Pod) -> bool {
-    condition(pod, "Ready") == Some("True")
-}
-
-pub fn condition<'a>(pod: &'a Pod, kind: &str) -> Option<&'a str> {
-    pod.status
-        .as_ref()?
-        .conditions
-        .as_ref()?
-        .iter()
-        .find(|c| c.type_ == kind)
-        .map(|c| c.status.as_str())
+    pod_condition(pod, "Ready") == Some("True")
 }
 
 /// A Deployment of `replicas` pods labelled `app=<name>` running `image`, rolled out 25 % at a
