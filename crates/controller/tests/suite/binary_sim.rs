@@ -6,12 +6,11 @@ use std::time::Duration;
 
 use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
-use k8s_openapi::jiff::Timestamp;
 use kube::api::PostParams;
 use kube::{Api, Client};
 use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use lbgate_testkit::eventually;
+use lbgate_testkit::world::runtime::steal_lease;
 
 const LEASE: &str = "lbgate-binary-test";
 const POLL: Duration = Duration::from_millis(100);
@@ -127,15 +126,7 @@ async fn sigterm_releases_the_lease_and_exits_zero_and_a_stolen_lease_exits_non_
 
     let mut second = spawn(&kubeconfig, "second");
     wait_holder(&leases, "second").await;
-    let mut lease = leases.get(LEASE).await.unwrap();
-    let spec = lease.spec.as_mut().unwrap();
-    spec.holder_identity = Some("intruder".to_owned());
-    spec.renew_time = Some(MicroTime(Timestamp::now()));
-    spec.lease_duration_seconds = Some(3600);
-    leases
-        .replace(LEASE, &PostParams::default(), &lease)
-        .await
-        .unwrap();
+    steal_lease(&leases, LEASE).await;
     let status = wait_exit(&mut second).await;
     assert_ne!(status.code(), Some(0));
     let message = std::fs::read_to_string(termination_log("second")).unwrap();

@@ -6,12 +6,9 @@
 use std::time::Duration;
 
 use k8s_openapi::api::coordination::v1::Lease;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
-use k8s_openapi::jiff::Timestamp;
 use kube::Api;
-use kube::api::PostParams;
 use lbgate_controller::Error;
-use lbgate_testkit::world::runtime::{self, Instance, LEASE, http_status, wait_ready};
+use lbgate_testkit::world::runtime::{self, Instance, LEASE, http_status, steal_lease, wait_ready};
 use lbgate_testkit::world::{ControllerWorld, eventually};
 
 /// A binding the leader has something to do for.
@@ -118,15 +115,7 @@ async fn a_stolen_lease_stops_the_controller_and_fails_the_process() {
     let a = replica(&world, "a").await;
     wait_leader(&a).await;
     let leases: Api<Lease> = Api::namespaced(world.client.clone(), "default");
-    let mut lease = leases.get(LEASE).await.unwrap();
-    let spec = lease.spec.as_mut().unwrap();
-    spec.holder_identity = Some("intruder".to_owned());
-    spec.renew_time = Some(MicroTime(Timestamp::now()));
-    spec.lease_duration_seconds = Some(3600);
-    leases
-        .replace(LEASE, &PostParams::default(), &lease)
-        .await
-        .unwrap();
+    steal_lease(&leases, LEASE).await;
     let metrics = a.running.metrics.clone();
     let outcome = tokio::time::timeout(Duration::from_secs(10), a.running.wait())
         .await

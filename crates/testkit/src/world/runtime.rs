@@ -7,7 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
+use k8s_openapi::api::coordination::v1::Lease;
 use k8s_openapi::api::core::v1::Namespace;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
+use k8s_openapi::jiff::Timestamp;
 use kube::Api;
 use kube::api::PostParams;
 use lbgate_controller::config::Config;
@@ -126,6 +129,20 @@ pub async fn wait_ready(instance: &Instance) {
         (http_status(addr, "/readyz").await == Some(200)).then_some(())
     })
     .await;
+}
+
+/// Another holder takes Lease `name` for an hour, as a replica that believes it leads would:
+/// whoever held it has lost it.
+pub async fn steal_lease(leases: &Api<Lease>, name: &str) {
+    let mut lease = leases.get(name).await.unwrap();
+    let spec = lease.spec.as_mut().expect("a held Lease has a spec");
+    spec.holder_identity = Some("intruder".to_owned());
+    spec.renew_time = Some(MicroTime(Timestamp::now()));
+    spec.lease_duration_seconds = Some(3600);
+    leases
+        .replace(name, &PostParams::default(), &lease)
+        .await
+        .unwrap();
 }
 
 /// Namespace `name`, opted in to gate injection when `inject`.
