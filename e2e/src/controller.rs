@@ -5,15 +5,18 @@
 //! node lost), SIGSTOP/SIGCONT (a process partitioned from the API server). Every process is
 //! killed by its PID when its handle drops, so a failing test leaves nothing running.
 
-use std::collections::BTreeMap;
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use lbgate_testkit::metrics::sum_samples;
 
 use crate::http::http_get;
+
+/// How often a wait for the process's exit looks.
+const EXIT_POLL: Duration = Duration::from_millis(50);
 
 /// How the webhook server gets its certificate.
 #[derive(Clone, Debug)]
@@ -288,16 +291,12 @@ impl ControllerProcess {
 
     /// Waits for the process to end.
     pub async fn wait_exit(&mut self, within: Duration) -> anyhow::Result<ExitStatus> {
-        let until = Instant::now() + within;
-        loop {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(status);
-            }
-            if Instant::now() >= until {
-                bail!("{} still running after {within:?}", self.identity);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        let what = format!("{} to exit", self.identity);
+        let child = &mut self.child;
+        crate::wait::until(&what, within, EXIT_POLL, String::new, async || {
+            Ok(child.try_wait()?)
+        })
+        .await
     }
 
     /// The message the process left in its termination log, if it wrote one.
@@ -344,66 +343,5 @@ impl Drop for ControllerProcess {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
-    }
-}
-
-/// Sum of the samples of `name` (exact metric name, so `_bucket`/`_count` are separate) whose
-/// label set includes every pair of `labels`.
-pub fn sum_samples(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
-    text.lines()
-        .filter(|line| !line.starts_with('#'))
-        .filter_map(parse_sample)
-        .filter(|(metric, set, _)| {
-            metric == name
-                && labels
-                    .iter()
-                    .all(|(k, v)| set.get(*k).map(String::as_str) == Some(*v))
-        })
-        .map(|(_, _, value)| value)
-        .sum()
-}
-
-/// `name{a="b",c="d"} 1.5` → (name, labels, value).
-fn parse_sample(line: &str) -> Option<(String, BTreeMap<String, String>, f64)> {
-    let (series, value) = line.rsplit_once(' ')?;
-    let value: f64 = value.trim().parse().ok()?;
-    let (name, labels) = match series.split_once('{') {
-        Some((name, rest)) => (name, rest.strip_suffix('}')?),
-        None => (series, ""),
-    };
-    let mut set = BTreeMap::new();
-    for pair in labels.split("\",").filter(|p| !p.is_empty()) {
-        let (key, raw) = pair.split_once("=\"")?;
-        set.insert(
-            key.trim_start_matches(',').to_owned(),
-            raw.trim_end_matches('"').to_owned(),
-        );
-    }
-    Some((name.to_owned(), set, value))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    const TEXT: &str = "# HELP x y\n\
-        lbgate_reconciles_total{result=\"ok\",kind=\"tgb\"} 3\n\
-        lbgate_reconciles_total{result=\"error\",kind=\"tgb\"} 2\n\
-        lbgate_up 1\n\
-        lbgate_gate_seconds_bucket{le=\"0.5\"} 7\n";
-
-    #[test]
-    fn samples_sum_by_label_subset() {
-        assert_eq!(sum_samples(TEXT, "lbgate_reconciles_total", &[]), 5.0);
-        assert_eq!(
-            sum_samples(TEXT, "lbgate_reconciles_total", &[("result", "ok")]),
-            3.0
-        );
-        assert_eq!(sum_samples(TEXT, "lbgate_up", &[]), 1.0);
-        assert_eq!(sum_samples(TEXT, "lbgate_gate_seconds", &[]), 0.0);
-        assert_eq!(
-            sum_samples(TEXT, "lbgate_gate_seconds_bucket", &[("le", "0.5")]),
-            7.0
-        );
     }
 }

@@ -98,7 +98,7 @@ impl ControlledWorld {
             bail!("the controller schedules in real seconds: time scale 1.0 only");
         }
         // Two providers in one process make kube's client panic; the first install wins.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        lbgate_testkit::install_crypto();
         let sim = SimWorld::start(options).await?;
         sim.create_load_balancer(&LoadBalancerOptions::new(LOAD_BALANCER))?;
         let mut group = TargetGroupOptions::ip(TARGET_GROUP, APP_PORT)
@@ -319,7 +319,7 @@ impl ControlledWorld {
         within: Duration,
     ) -> anyhow::Result<Vec<PodView>> {
         let what = format!("{count} pods {selector} Ready with the gate True");
-        self.eventually(&what, within, async || {
+        self.wait_until(&what, within, async || {
             let live: Vec<PodView> = self
                 .pods(selector)
                 .await?
@@ -335,15 +335,15 @@ impl ControlledWorld {
         .await
     }
 
-    /// Polls `check` until it answers `Some`, for at most `within` of wall time; the error names
-    /// `what` and carries [`Self::diagnostics`].
-    pub async fn eventually<T>(
+    /// Polls `check` until it answers `Some`, for at most `within`; the error names `what` and
+    /// carries [`Self::diagnostics`].
+    pub async fn wait_until<T>(
         &self,
         what: &str,
         within: Duration,
         check: impl AsyncFnMut() -> anyhow::Result<Option<T>>,
     ) -> anyhow::Result<T> {
-        crate::wait::eventually(what, within, POLL, || self.diagnostics(), check).await
+        crate::wait::until(what, within, POLL, || self.diagnostics(), check).await
     }
 
     /// Every pod's timeline so far.

@@ -8,46 +8,27 @@ use std::sync::Arc;
 
 use futures::stream::{self, BoxStream};
 use futures::{StreamExt, future};
-use kube::Client;
 use kube::runtime::controller::{Config, Controller};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::{PredicateConfig, WatchStreamExt, watcher};
 use lbgate_api::TargetGroupBinding;
-use lbgate_elbv2::TargetsApi;
 
-use crate::context::{Context, ControllerConfig};
+use crate::context::Context;
 use crate::mappers::{self, PodChangeFilter};
-use crate::metrics::Metrics;
-use crate::stores::{StoreStreams, Stores, WatchScope, reflectors};
+use crate::stores::{StoreStreams, Stores};
 use crate::tgb::{error_policy, reconcile};
 
-/// A controller ready to run: its context (for tests and the binary) and its watch streams.
+/// A controller ready to run: its context and its watch streams.
 pub struct TgbController {
     ctx: Arc<Context>,
     streams: StoreStreams,
 }
 
 impl TgbController {
-    /// Wires stores, context and recorder. Nothing is watched until [`Self::run`].
-    pub fn new(
-        client: Client,
-        elbv2: Arc<dyn TargetsApi>,
-        config: ControllerConfig,
-        metrics: Metrics,
-        scope: &WatchScope,
-    ) -> Self {
-        let hook_metrics = metrics.clone();
-        let (stores, streams) = reflectors(
-            &client,
-            scope,
-            Arc::new(move |kind| hook_metrics.decode_failure(kind)),
-        );
-        let ctx = Arc::new(Context::new(client, elbv2, stores, config, metrics));
-        Self { ctx, streams }
-    }
-
-    /// A controller over stores and streams built elsewhere (the runtime drives the streams
-    /// itself so followers keep their stores warm).
+    /// A controller over stores and streams built elsewhere: the runtime builds the reflectors
+    /// on every replica and hands the leader's controller their streams, so followers keep their
+    /// stores warm. This is the only way to build one; tests start the runtime as the binary
+    /// does.
     pub fn from_parts(ctx: Arc<Context>, streams: StoreStreams) -> Self {
         Self { ctx, streams }
     }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::{TimedOut, eventually};
+use super::{Patience, TimedOut, eventually};
 
 const MS: Duration = Duration::from_millis(1);
 
@@ -37,7 +37,7 @@ async fn an_answer_at_once_takes_no_time() {
 async fn a_wait_that_runs_out_names_what_it_waited_for() {
     let start = Instant::now();
     let calls = Cell::new(0);
-    let result = eventually::<(), _, _>("the gate", 25 * MS, 10 * MS, || {
+    let result = eventually::<()>("the gate", 25 * MS, 10 * MS, || {
         calls.set(calls.get() + 1);
         async { None }
     })
@@ -58,7 +58,7 @@ async fn a_wait_that_runs_out_names_what_it_waited_for() {
 #[tokio::test(start_paused = true)]
 async fn a_check_that_hangs_ends_at_the_deadline() {
     let start = Instant::now();
-    let result = eventually::<(), _, _>("a hung call", 50 * MS, 10 * MS, pending).await;
+    let result = eventually::<()>("a hung call", 50 * MS, 10 * MS, pending).await;
     assert!(result.is_err());
     assert_eq!(start.elapsed(), 50 * MS);
 }
@@ -71,4 +71,28 @@ async fn a_slow_answer_within_the_deadline_counts() {
     })
     .await;
     assert_eq!(result, Ok(()));
+}
+
+#[tokio::test(start_paused = true)]
+async fn patience_returns_the_answer_within_its_bounds() {
+    let patience = Patience::new(100 * MS, 10 * MS);
+    let start = Instant::now();
+    let calls = Cell::new(0);
+    let value = patience
+        .eventually("the second call", || {
+            calls.set(calls.get() + 1);
+            let n = calls.get();
+            async move { (n == 2).then_some(n) }
+        })
+        .await;
+    assert_eq!(value, 2);
+    assert_eq!(start.elapsed(), 10 * MS);
+}
+
+#[tokio::test(start_paused = true)]
+#[should_panic(expected = "timed out after 30ms waiting for the gate")]
+async fn patience_that_runs_out_fails_the_test_naming_what_it_waited_for() {
+    Patience::new(30 * MS, 10 * MS)
+        .eventually::<()>("the gate", async || None)
+        .await;
 }

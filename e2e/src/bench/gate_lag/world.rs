@@ -17,11 +17,12 @@ use lbgate_sim::scenario::{
 };
 use lbgate_sim_clock::Clock;
 use lbgate_sim_elbv2::SimState;
+use lbgate_testkit::metrics::sum_samples;
 use tokio::task::JoinHandle;
 
 use super::stats::{GONE, Transition, transitions};
 use super::{GateLagParams, Observed, OldTarget, PodLag};
-use crate::controller::{ControllerOptions, ControllerProcess, sum_samples};
+use crate::controller::{ControllerOptions, ControllerProcess};
 
 pub const MAX_SURGE: &str = "25%";
 pub const INTERVAL: u32 = 5;

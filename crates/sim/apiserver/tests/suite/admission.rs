@@ -13,6 +13,7 @@ use lbgate_sim_apiserver::admission::{
     AdmissionInput, AdmissionOperation, AdmissionRejection, ServiceAddresses, run_mutating_webhooks,
 };
 use lbgate_sim_apiserver::tls::ServingCert;
+use lbgate_testkit::objects;
 use serde_json::{Value, json};
 
 use crate::webhook::{GATE, WebhookServer};
@@ -21,12 +22,10 @@ const INJECT_LABEL: &str = "elbv2.k8s.aws/pod-readiness-gate-inject";
 const HOOK: &str = "mpod.elbv2.k8s.aws";
 
 fn pod() -> Value {
-    json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": "web-1", "namespace": "apps", "labels": {"app": "web"}},
-        "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}
-    })
+    objects::pod("web-1")
+        .namespace("apps")
+        .label("app", "web")
+        .into_json()
 }
 
 fn pod_input(operation: AdmissionOperation, namespace_labels: &[(&str, &str)]) -> AdmissionInput {

@@ -5,9 +5,10 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use lbgate_testkit::objects;
 use serde_json::json;
 
-use crate::support::{api_error, pod, start};
+use crate::support::{api_error, start};
 
 #[tokio::test]
 async fn pods_are_created_read_listed_replaced_and_deleted() {
@@ -16,7 +17,7 @@ async fn pods_are_created_read_listed_replaced_and_deleted() {
     let created = pods
         .create(
             &PostParams::default(),
-            &pod("web", json!({"app": "web"}), None),
+            &objects::pod("web").label("app", "web").build(),
         )
         .await
         .unwrap();
@@ -70,7 +71,7 @@ async fn pods_are_created_read_listed_replaced_and_deleted() {
     assert_eq!(replaced.metadata.labels.unwrap()["tier"], "front");
 
     let duplicate = pods
-        .create(&PostParams::default(), &pod("web", json!({}), None))
+        .create(&PostParams::default(), &objects::pod("web").build())
         .await
         .unwrap_err();
     assert_eq!(
@@ -98,7 +99,7 @@ async fn creating_in_a_missing_namespace_is_not_found() {
     let (sim, client) = start().await;
     let pods: Api<Pod> = Api::namespaced(client, "nowhere");
     let error = pods
-        .create(&PostParams::default(), &pod("x", json!({}), None))
+        .create(&PostParams::default(), &objects::pod("x").build())
         .await
         .unwrap_err();
     assert_eq!(
@@ -123,7 +124,7 @@ async fn label_and_field_selectors_filter_lists() {
     ] {
         pods.create(
             &PostParams::default(),
-            &pod(name, json!({"app": app}), Some(node)),
+            &objects::pod(name).label("app", app).node(node).build(),
         )
         .await
         .unwrap();
@@ -219,7 +220,10 @@ async fn a_stale_resource_version_gets_409_conflict() {
     let (sim, client) = start().await;
     let pods: Api<Pod> = Api::namespaced(client, "default");
     let original = pods
-        .create(&PostParams::default(), &pod("p", json!({"v": "1"}), None))
+        .create(
+            &PostParams::default(),
+            &objects::pod("p").label("v", "1").build(),
+        )
         .await
         .unwrap();
     let mut first = original.clone();
@@ -261,7 +265,7 @@ async fn a_strategic_status_patch_adds_one_condition_and_keeps_the_others() {
     let pods: Api<Pod> = Api::namespaced(client, "default");
     pods.create(
         &PostParams::default(),
-        &pod("gated", json!({}), Some("node-1")),
+        &objects::pod("gated").node("node-1").build(),
     )
     .await
     .unwrap();

@@ -4,9 +4,10 @@
 use k8s_openapi::api::core::v1::{ConfigMap, Pod};
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
+use lbgate_testkit::objects;
 use serde_json::json;
 
-use crate::support::{api_error, pod, start};
+use crate::support::{api_error, start};
 
 #[tokio::test]
 async fn a_finalizer_holds_an_object_until_it_is_removed() {
@@ -45,7 +46,7 @@ async fn a_finalizer_holds_an_object_until_it_is_removed() {
 async fn a_scheduled_pod_is_deleted_gracefully() {
     let (sim, client) = start().await;
     let pods: Api<Pod> = Api::namespaced(client, "default");
-    let mut p = pod("slow", json!({}), Some("node-1"));
+    let mut p = objects::pod("slow").node("node-1").build();
     p.spec.as_mut().unwrap().termination_grace_period_seconds = Some(20);
     pods.create(&PostParams::default(), &p).await.unwrap();
     let terminating = pods
@@ -79,7 +80,7 @@ async fn a_scheduled_pod_is_deleted_gracefully() {
     // A request's grace period wins over the pod's, and 0 removes at once.
     pods.create(
         &PostParams::default(),
-        &pod("quick", json!({}), Some("node-1")),
+        &objects::pod("quick").node("node-1").build(),
     )
     .await
     .unwrap();

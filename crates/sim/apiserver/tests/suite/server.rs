@@ -6,9 +6,10 @@ use kube::Api;
 use kube::api::{DeleteParams, ListParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
+use lbgate_testkit::objects;
 use serde_json::{Value, json};
 
-use crate::support::{api_error, pod, start};
+use crate::support::{api_error, start};
 
 #[tokio::test]
 async fn kube_rs_reads_the_written_kubeconfig_over_https() {
@@ -198,7 +199,7 @@ async fn a_deleted_namespace_terminates_with_its_contents() {
     .unwrap();
     maps.create(&PostParams::default(), &held).await.unwrap();
     let pods: Api<Pod> = Api::namespaced(client, "team");
-    pods.create(&PostParams::default(), &pod("p", json!({}), None))
+    pods.create(&PostParams::default(), &objects::pod("p").build())
         .await
         .unwrap();
 
@@ -218,7 +219,7 @@ async fn a_deleted_namespace_terminates_with_its_contents() {
         "contents are deleted"
     );
     let error = pods
-        .create(&PostParams::default(), &pod("late", json!({}), None))
+        .create(&PostParams::default(), &objects::pod("late").build())
         .await
         .unwrap_err();
     assert_eq!(api_error(error).1, "Forbidden");
@@ -250,7 +251,10 @@ async fn the_store_handle_reads_writes_and_watches_without_http() {
             Some(store.current_resource_version()),
         )
         .unwrap();
-    let object = serde_json::to_value(pod("inproc", json!({"app": "a"}), Some("node-1"))).unwrap();
+    let object = objects::pod("inproc")
+        .label("app", "a")
+        .node("node-1")
+        .into_json();
     let written = store
         .create(&pods, "default", object, &WriteOptions::default())
         .await

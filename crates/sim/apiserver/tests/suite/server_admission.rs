@@ -6,9 +6,10 @@ use k8s_openapi::api::admissionregistration::v1::MutatingWebhookConfiguration;
 use k8s_openapi::api::core::v1::{Namespace, Pod};
 use kube::Api;
 use kube::api::PostParams;
+use lbgate_testkit::objects;
 use serde_json::{Value, json};
 
-use crate::support::{api_error, pod, start};
+use crate::support::{api_error, start};
 use crate::webhook::{GATE, WebhookServer};
 
 const INJECT_LABEL: &str = "elbv2.k8s.aws/pod-readiness-gate-inject";
@@ -73,7 +74,7 @@ async fn a_pod_in_a_labelled_namespace_is_mutated_over_tls() {
 
     let pods: Api<Pod> = Api::namespaced(client.clone(), "apps");
     let created = pods
-        .create(&PostParams::default(), &pod("gated", json!({}), None))
+        .create(&PostParams::default(), &objects::pod("gated").build())
         .await
         .unwrap();
     assert_eq!(gates(&created), [GATE]);
@@ -84,7 +85,7 @@ async fn a_pod_in_a_labelled_namespace_is_mutated_over_tls() {
     // The namespace selector leaves `default` alone.
     let plain: Api<Pod> = Api::namespaced(client, "default");
     let created = plain
-        .create(&PostParams::default(), &pod("plain", json!({}), None))
+        .create(&PostParams::default(), &objects::pod("plain").build())
         .await
         .unwrap();
     assert!(gates(&created).is_empty());
@@ -114,7 +115,7 @@ async fn a_wrong_ca_bundle_refuses_or_skips_by_failure_policy() {
         .unwrap();
     let pods: Api<Pod> = Api::namespaced(client.clone(), "apps");
     let error = pods
-        .create(&PostParams::default(), &pod("refused", json!({}), None))
+        .create(&PostParams::default(), &objects::pod("refused").build())
         .await
         .unwrap_err();
     let (code, _, message) = api_error(error);
@@ -136,7 +137,7 @@ async fn a_wrong_ca_bundle_refuses_or_skips_by_failure_policy() {
         .await
         .unwrap();
     let created = pods
-        .create(&PostParams::default(), &pod("skipped", json!({}), None))
+        .create(&PostParams::default(), &objects::pod("skipped").build())
         .await
         .unwrap();
     assert!(gates(&created).is_empty());
@@ -157,7 +158,7 @@ async fn webhook_warnings_become_warning_headers() {
         )
         .await
         .unwrap();
-    let body = serde_json::to_string(&pod("warned", json!({}), None)).unwrap();
+    let body = serde_json::to_string(&objects::pod("warned").build()).unwrap();
     let response = reqwest::Client::builder()
         .timeout(std::time::Duration::from_secs(10))
         .build()

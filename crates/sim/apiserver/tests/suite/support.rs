@@ -3,10 +3,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
-use serde_json::json;
 
 /// Every wait in these tests is bounded by this.
 pub const DEADLINE: Duration = Duration::from_secs(10);
@@ -33,21 +31,6 @@ pub async fn within<T>(what: &str, future: impl Future<Output = T>) -> T {
     tokio::time::timeout(DEADLINE, future)
         .await
         .unwrap_or_else(|_| panic!("timed out waiting for {what}"))
-}
-
-/// A pod with one container; `node` schedules it (graceful deletion needs a node).
-pub fn pod(name: &str, labels: serde_json::Value, node: Option<&str>) -> Pod {
-    let mut spec = json!({"containers": [{"name": "app", "image": "nginx:1.27"}]});
-    if let Some(node) = node {
-        spec["nodeName"] = json!(node);
-    }
-    serde_json::from_value(json!({
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {"name": name, "labels": labels},
-        "spec": spec,
-    }))
-    .expect("a pod")
 }
 
 /// The `Status` of a failed call.

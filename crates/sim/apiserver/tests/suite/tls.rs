@@ -10,6 +10,7 @@ use axum::routing::get;
 use base64::Engine as _;
 use lbgate_sim_apiserver::KubeSimError;
 use lbgate_sim_apiserver::tls::{self, ServingCert};
+use lbgate_testkit::eventually;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::oneshot;
@@ -216,17 +217,17 @@ async fn shutdown_stops_accepting() {
     let server = Server::start(&cert).await;
     let addr = server.addr;
     server.stop().await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
-    loop {
-        if tokio::net::TcpStream::connect(addr).await.is_err() {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the port still accepts connections after shutdown"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let refused = eventually(
+        "the port to refuse connections",
+        Duration::from_secs(2),
+        Duration::from_millis(20),
+        async || tokio::net::TcpStream::connect(addr).await.err(),
+    )
+    .await;
+    assert!(
+        refused.is_ok(),
+        "the port still accepts connections after shutdown"
+    );
 }
 
 fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {

@@ -14,12 +14,13 @@ use kube::Api;
 use kube::api::{Patch, PatchParams, PostParams};
 use lbgate_sim_apiserver::tls::ServingCert;
 use lbgate_sim_apiserver::{KubeSimConfig, ServiceAddresses};
+use lbgate_testkit::objects;
 use serde_json::{Value, json};
 
 use crate::support;
 use setup::{
-    SERVICE_HOST, cert, configure, create_pod, hook, pod_body, publish_service, service_config,
-    unconfigure, url_config, webhooks_namespace,
+    SERVICE_HOST, cert, configure, create_pod, hook, publish_service, service_config, unconfigure,
+    url_config, webhooks_namespace,
 };
 use validator::{DENIAL, Validator};
 
@@ -57,9 +58,12 @@ async fn a_denial_on_a_field_rejects_and_anything_else_is_allowed() {
     )
     .await;
 
-    let (code, message) = create_pod(&sim, pod_body("denied", json!({"deny": "true"})))
-        .await
-        .unwrap_err();
+    let (code, message) = create_pod(
+        &sim,
+        objects::pod("denied").label("deny", "true").into_json(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(code, 403);
     assert_eq!(
         message,
@@ -72,7 +76,7 @@ async fn a_denial_on_a_field_rejects_and_anything_else_is_allowed() {
     );
 
     // generateName: the webhook sees the name and UID the object is stored with.
-    let mut body = pod_body("", json!({"app": "web"}));
+    let mut body = objects::pod("").label("app", "web").into_json();
     body["metadata"]["generateName"] = json!("web-");
     let (created, warnings) = create_pod(&sim, body).await.unwrap();
     assert_eq!(
@@ -100,7 +104,7 @@ async fn a_denial_on_a_field_rejects_and_anything_else_is_allowed() {
         "label-webhook"
     );
     // The next create draws a new identity: nothing the webhook was shown is reused.
-    let mut body = pod_body("", json!({"app": "web"}));
+    let mut body = objects::pod("").label("app", "web").into_json();
     body["metadata"]["generateName"] = json!("web-");
     let (second, _) = create_pod(&sim, body).await.unwrap();
     let seen_second = validator.requests("/validate").pop().unwrap();
@@ -110,7 +114,7 @@ async fn a_denial_on_a_field_rejects_and_anything_else_is_allowed() {
     );
     assert_ne!(second["metadata"]["uid"], created["metadata"]["uid"]);
     assert_ne!(second["metadata"]["name"], created["metadata"]["name"]);
-    let (plain, _) = create_pod(&sim, pod_body("plain", json!({})))
+    let (plain, _) = create_pod(&sim, objects::pod("plain").into_json())
         .await
         .unwrap();
     assert_ne!(plain["metadata"]["uid"], second["metadata"]["uid"]);
@@ -162,7 +166,7 @@ async fn failure_policy_decides_about_a_wrong_ca_bundle() {
         )],
     )
     .await;
-    let (code, message) = create_pod(&sim, pod_body("refused", json!({})))
+    let (code, message) = create_pod(&sim, objects::pod("refused").into_json())
         .await
         .unwrap_err();
     assert_eq!(code, 500, "{message}");
@@ -185,9 +189,12 @@ async fn failure_policy_decides_about_a_wrong_ca_bundle() {
     )
     .await;
     // Even an object the webhook would deny passes: the call failed and is ignored.
-    create_pod(&sim, pod_body("ignored", json!({"deny": "true"})))
-        .await
-        .unwrap();
+    create_pod(
+        &sim,
+        objects::pod("ignored").label("deny", "true").into_json(),
+    )
+    .await
+    .unwrap();
     assert_eq!(validator.calls(), 0);
     sim.shutdown().await.unwrap();
     validator.stop().await;
@@ -215,7 +222,7 @@ async fn a_patch_from_a_validating_webhook_is_a_failed_call() {
         ],
     )
     .await;
-    let (code, message) = create_pod(&sim, pod_body("patched", json!({})))
+    let (code, message) = create_pod(&sim, objects::pod("patched").into_json())
         .await
         .unwrap_err();
     assert_eq!(code, 500);
@@ -236,9 +243,12 @@ async fn a_patch_from_a_validating_webhook_is_a_failed_call() {
         )],
     )
     .await;
-    let (created, _) = create_pod(&sim, pod_body("unpatched", json!({"app": "web"})))
-        .await
-        .unwrap();
+    let (created, _) = create_pod(
+        &sim,
+        objects::pod("unpatched").label("app", "web").into_json(),
+    )
+    .await
+    .unwrap();
     assert_eq!(created["metadata"]["labels"], json!({"app": "web"}));
     sim.shutdown().await.unwrap();
     validator.stop().await;
@@ -262,7 +272,9 @@ async fn every_matching_webhook_is_called_in_parallel_and_any_denial_rejects() {
         .await;
     }
     let started = Instant::now();
-    create_pod(&sim, pod_body("both", json!({}))).await.unwrap();
+    create_pod(&sim, objects::pod("both").into_json())
+        .await
+        .unwrap();
     assert_eq!(validator.requests("/slow").len(), 2);
     // Each answers after 1 s; one after the other would take 2 s.
     assert!(
@@ -285,9 +297,12 @@ async fn every_matching_webhook_is_called_in_parallel_and_any_denial_rejects() {
             )],
         )
         .await;
-        let (code, message) = create_pod(&sim, pod_body("denied", json!({"deny": "true"})))
-            .await
-            .unwrap_err();
+        let (code, message) = create_pod(
+            &sim,
+            objects::pod("denied").label("deny", "true").into_json(),
+        )
+        .await
+        .unwrap_err();
         assert_eq!(code, 403);
         assert!(
             message.contains(&format!("{name}.example.com")),
@@ -314,7 +329,7 @@ async fn a_service_resolves_through_its_endpoint_slices() {
     .await;
 
     // No Service yet: the dial fails with the lister's NotFound.
-    let (code, message) = create_pod(&sim, pod_body("early", json!({})))
+    let (code, message) = create_pod(&sim, objects::pod("early").into_json())
         .await
         .unwrap_err();
     assert_eq!(code, 500);
@@ -327,7 +342,7 @@ async fn a_service_resolves_through_its_endpoint_slices() {
 
     publish_service(&client, &[&first, &second], true).await;
     for i in 0..24 {
-        create_pod(&sim, pod_body(&format!("pod-{i}"), json!({})))
+        create_pod(&sim, objects::pod(&format!("pod-{i}")).into_json())
             .await
             .unwrap();
     }
@@ -339,15 +354,18 @@ async fn a_service_resolves_through_its_endpoint_slices() {
         second.calls()
     );
     // The certificate was verified for the Service's name, not the address dialled.
-    let (code, message) = create_pod(&sim, pod_body("denied", json!({"deny": "true"})))
-        .await
-        .unwrap_err();
+    let (code, message) = create_pod(
+        &sim,
+        objects::pod("denied").label("deny", "true").into_json(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!((code, message.contains(DENIAL)), (403, true), "{message}");
 
     // No ready endpoint: the call fails, and failurePolicy decides.
     publish_service(&client, &[&first, &second], false).await;
     let before = first.calls() + second.calls();
-    let (code, message) = create_pod(&sim, pod_body("unserved", json!({})))
+    let (code, message) = create_pod(&sim, objects::pod("unserved").into_json())
         .await
         .unwrap_err();
     assert_eq!(code, 500);
@@ -364,9 +382,12 @@ async fn a_service_resolves_through_its_endpoint_slices() {
         vec![hook("policy.example.com", service_config(&cert), "Ignore")],
     )
     .await;
-    create_pod(&sim, pod_body("unchecked", json!({"deny": "true"})))
-        .await
-        .unwrap();
+    create_pod(
+        &sim,
+        objects::pod("unchecked").label("deny", "true").into_json(),
+    )
+    .await
+    .unwrap();
     assert_eq!(first.calls() + second.calls(), before);
     sim.shutdown().await.unwrap();
     first.stop().await;
@@ -393,7 +414,7 @@ async fn a_static_service_with_two_addresses_spreads_calls() {
     )
     .await;
     for i in 0..24 {
-        create_pod(&sim, pod_body(&format!("pod-{i}"), json!({})))
+        create_pod(&sim, objects::pod(&format!("pod-{i}")).into_json())
             .await
             .unwrap();
     }

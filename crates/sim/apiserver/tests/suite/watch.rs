@@ -10,9 +10,10 @@ use kube::Api;
 use kube::api::{DeleteParams, Patch, PatchParams, PostParams, WatchEvent, WatchParams};
 use kube::runtime::watcher::{self, Event};
 use lbgate_sim_apiserver::KubeSimConfig;
+use lbgate_testkit::objects;
 use serde_json::json;
 
-use crate::support::{pod, start, start_with, within};
+use crate::support::{start, start_with, within};
 
 fn describe(event: &Event<Pod>) -> String {
     match event {
@@ -76,13 +77,13 @@ async fn until(events: &mut Events, wanted: &str) -> Vec<String> {
 async fn the_watcher_sees_added_modified_and_deleted() {
     let (sim, client) = start().await;
     let pods: Api<Pod> = Api::namespaced(client, "default");
-    pods.create(&PostParams::default(), &pod("before", json!({}), None))
+    pods.create(&PostParams::default(), &objects::pod("before").build())
         .await
         .unwrap();
     let mut events = spawn_watcher(pods.clone(), watcher::Config::default());
     let seen = until(&mut events, "InitDone").await;
     assert_eq!(seen, ["Init", "InitApply before", "InitDone"]);
-    pods.create(&PostParams::default(), &pod("live", json!({}), None))
+    pods.create(&PostParams::default(), &objects::pod("live").build())
         .await
         .unwrap();
     assert_eq!(until(&mut events, "Apply live").await, ["Apply live"]);
@@ -106,7 +107,7 @@ async fn the_watcher_resumes_after_a_dropped_watch_and_relists_after_410() {
     };
     let (sim, client) = start_with(config).await;
     let pods: Api<Pod> = Api::namespaced(client.clone(), "default");
-    pods.create(&PostParams::default(), &pod("first", json!({}), None))
+    pods.create(&PostParams::default(), &objects::pod("first").build())
         .await
         .unwrap();
     // The server ends each watch after a second; the watcher then watches again.
@@ -123,7 +124,7 @@ async fn the_watcher_resumes_after_a_dropped_watch_and_relists_after_410() {
         }
     })
     .await;
-    pods.create(&PostParams::default(), &pod("second", json!({}), None))
+    pods.create(&PostParams::default(), &objects::pod("second").build())
         .await
         .unwrap();
     assert_eq!(until(&mut events, "Apply second").await, ["Apply second"]);
@@ -156,7 +157,7 @@ async fn the_watcher_resumes_after_a_dropped_watch_and_relists_after_410() {
 async fn streaming_lists_end_with_the_initial_events_bookmark() {
     let (sim, client) = start().await;
     let pods: Api<Pod> = Api::namespaced(client, "default");
-    pods.create(&PostParams::default(), &pod("one", json!({}), None))
+    pods.create(&PostParams::default(), &objects::pod("one").build())
         .await
         .unwrap();
     let mut events = spawn_watcher(pods.clone(), watcher::Config::default().streaming_lists());
@@ -164,7 +165,7 @@ async fn streaming_lists_end_with_the_initial_events_bookmark() {
         until(&mut events, "InitDone").await,
         ["Init", "InitApply one", "InitDone"]
     );
-    pods.create(&PostParams::default(), &pod("two", json!({}), None))
+    pods.create(&PostParams::default(), &objects::pod("two").build())
         .await
         .unwrap();
     assert_eq!(until(&mut events, "Apply two").await, ["Apply two"]);
@@ -182,7 +183,10 @@ async fn raw_watches_apply_selectors_send_bookmarks_and_report_expiry() {
     let (sim, client) = start_with(config).await;
     let pods: Api<Pod> = Api::namespaced(client, "default");
     let created = pods
-        .create(&PostParams::default(), &pod("p", json!({"app": "a"}), None))
+        .create(
+            &PostParams::default(),
+            &objects::pod("p").label("app", "a").build(),
+        )
         .await
         .unwrap();
     let version = created.metadata.resource_version.unwrap();

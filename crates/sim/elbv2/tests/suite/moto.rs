@@ -4,9 +4,9 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow, bail};
 
 pub struct MotoServer {
     child: Child,
@@ -50,21 +50,21 @@ impl MotoServer {
 
     async fn wait_ready(&self, within: Duration) -> anyhow::Result<()> {
         // reqwest uses the process-wide rustls provider (aws-lc-rs), which must be installed first.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        lbgate_testkit::install_crypto();
         let http = reqwest::Client::new();
-        let deadline = Instant::now() + within;
         let url = format!("{}/moto-api/", self.endpoint);
-        loop {
-            if let Ok(resp) = http.get(&url).send().await
-                && resp.status().is_success()
-            {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                bail!("moto did not answer on {url} within {within:?}");
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        let answers = || async {
+            let resp = http.get(&url).send().await.ok()?;
+            resp.status().is_success().then_some(())
+        };
+        lbgate_testkit::eventually(
+            "moto to answer",
+            within,
+            Duration::from_millis(100),
+            answers,
+        )
+        .await
+        .map_err(|_| anyhow!("moto did not answer on {url} within {within:?}"))
     }
 
     /// moto needs a real VPC for ip target groups and subnets for load balancers: create them
@@ -97,7 +97,7 @@ impl MotoServer {
         let mut form: Vec<(&str, &str)> = vec![("Version", "2016-11-15")];
         form.extend_from_slice(params);
         // reqwest uses the process-wide rustls provider (aws-lc-rs), which must be installed first.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+        lbgate_testkit::install_crypto();
         let resp = reqwest::Client::new()
             .post(&self.endpoint)
             // moto routes by the service named in the credential scope.

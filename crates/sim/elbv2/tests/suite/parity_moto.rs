@@ -49,7 +49,7 @@ struct Backend {
 }
 
 async fn client_for(endpoint: &str) -> Client {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(endpoint)
         .region(aws_config::Region::new("us-west-2"))

@@ -129,7 +129,7 @@ async fn control_api_over_http() {
     let (sim, clock) = support::manual_sim(SimConfig::default()).await;
     let client = support::client(&sim).await;
     // reqwest uses the process-wide rustls provider (aws-lc-rs), which must be installed first.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let http = reqwest::Client::new();
     let base = sim.endpoint_url();
 
@@ -257,7 +257,7 @@ async fn control_api_over_http() {
 async fn unknown_and_missing_actions() {
     let sim = Elbv2Sim::start(SimConfig::default()).await.unwrap();
     // reqwest uses the process-wide rustls provider (aws-lc-rs), which must be installed first.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let http = reqwest::Client::new();
     let send = |form: &'static str| {
         http.post(sim.endpoint_url())

@@ -285,18 +285,23 @@ async fn scaled_time_turns_targets_healthy_in_real_time() {
         .send()
         .await
         .unwrap();
-    let healthy = support::eventually(Duration::from_secs(5), || {
-        let client = client.clone();
-        let arn = arn.clone();
-        async move {
-            let rows = states(&client, &arn).await;
-            rows.iter()
-                .any(|r| r.2 == TargetHealthStateEnum::Healthy)
-                .then_some(())
-        }
-    })
+    let healthy = lbgate_testkit::eventually(
+        "a healthy target",
+        Duration::from_secs(5),
+        Duration::from_millis(20),
+        || {
+            let client = client.clone();
+            let arn = arn.clone();
+            async move {
+                let rows = states(&client, &arn).await;
+                rows.iter()
+                    .any(|r| r.2 == TargetHealthStateEnum::Healthy)
+                    .then_some(())
+            }
+        },
+    )
     .await;
-    assert!(healthy.is_some(), "target never became healthy");
+    assert!(healthy.is_ok(), "target never became healthy");
     sim.shutdown().await.unwrap();
 }
 

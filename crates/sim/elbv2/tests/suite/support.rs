@@ -1,6 +1,5 @@
 //! Helpers shared by the simulator's integration tests.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,14 +11,9 @@ use aws_sdk_elasticloadbalancingv2::Client;
 use lbgate_sim_clock::ManualClock;
 use lbgate_sim_elbv2::{Elbv2Sim, SimConfig};
 
-/// Installs the crypto provider once per test binary (two providers are compiled in).
-pub fn install_crypto() {
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-}
-
 /// A real SDK client pointed at the simulator, with retries off so throttles surface.
 pub async fn client(sim: &Elbv2Sim) -> Client {
-    install_crypto();
+    lbgate_testkit::install_crypto();
     let config = aws_config::defaults(BehaviorVersion::latest())
         .endpoint_url(sim.endpoint_url())
         .region(aws_config::Region::new(sim.region().to_owned()))
@@ -45,24 +39,6 @@ pub async fn manual_sim(config: SimConfig) -> (Elbv2Sim, Arc<ManualClock>) {
     .await
     .expect("simulator starts");
     (sim, clock)
-}
-
-/// Polls `check` until it returns `Some` or the deadline passes.
-pub async fn eventually<T, F, Fut>(deadline: Duration, mut check: F) -> Option<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let until = tokio::time::Instant::now() + deadline;
-    loop {
-        if let Some(value) = check().await {
-            return Some(value);
-        }
-        if tokio::time::Instant::now() >= until {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
 }
 
 /// Creates an HTTP ip target group on `port` and returns its ARN.

@@ -43,7 +43,7 @@ async fn serves_until_sigterm() {
     assert!(printed.contains(&"export AWS_REGION=eu-west-1".to_owned()));
 
     // reqwest uses the process-wide rustls provider (aws-lc-rs), which must be installed first.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    lbgate_testkit::install_crypto();
     let body = reqwest::Client::new()
         .post(&endpoint)
         .header("content-type", "application/x-www-form-urlencoded")

@@ -13,6 +13,7 @@ use lbgate_sim::alb::OutcomeKind;
 use lbgate_sim::scenario::{
     ListenerOptions, LoadBalancerOptions, SimWorld, SimWorldOptions, TargetGroupOptions,
 };
+use lbgate_testkit::Patience;
 
 const MANIFESTS: &str = r#"
 apiVersion: v1
@@ -129,27 +130,24 @@ async fn one_call_starts_a_world_that_takes_aws_objects_and_manifests() {
 
     // The world controllers run on the shared clock: the Deployment's pods come up.
     let pods: Api<Pod> = Api::namespaced(client.clone(), "shop");
-    let give_up = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let ready = pods
-            .list(&ListParams::default().labels("app=web"))
-            .await
-            .unwrap()
-            .items
-            .iter()
-            .filter(|p| {
-                p.status
-                    .as_ref()
-                    .and_then(|s| s.conditions.as_ref())
-                    .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
-            })
-            .count();
-        if ready == 2 {
-            break;
-        }
-        assert!(tokio::time::Instant::now() < give_up, "pods never Ready");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    Patience::new(Duration::from_secs(20), Duration::from_millis(20))
+        .eventually("two Ready pods of web", || async {
+            let ready = pods
+                .list(&ListParams::default().labels("app=web"))
+                .await
+                .unwrap()
+                .items
+                .iter()
+                .filter(|p| {
+                    p.status
+                        .as_ref()
+                        .and_then(|s| s.conditions.as_ref())
+                        .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+                })
+                .count();
+            (ready == 2).then_some(())
+        })
+        .await;
     let deployment = Api::<Deployment>::namespaced(client.clone(), "shop")
         .get("web")
         .await

@@ -12,9 +12,13 @@ use k8s_openapi::api::discovery::v1::EndpointSlice;
 use kube::Api;
 use kube::api::{ListParams, PostParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
+use lbgate_testkit::{Patience, objects};
 use serde_json::json;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
+
+/// This file's waits: the served world at real time, looked at every 50 ms.
+const PATIENCE: Patience = Patience::new(Duration::from_secs(20), Duration::from_millis(50));
 
 #[tokio::test]
 async fn serve_writes_a_kubeconfig_and_stops_on_sigterm() {
@@ -177,28 +181,19 @@ impl Served {
     /// Creates Service `web` and a Deployment of two pods behind it.
     async fn create_app(&self) {
         let services: Api<Service> = Api::namespaced(self.client.clone(), "default");
-        let service = json!({"apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": "web"},
-            "spec": {"selector": {"app": "web"},
-                     "ports": [{"name": "http", "port": 80, "targetPort": "http"}]}});
+        // The target port by name, as charts write it.
+        let service = objects::service("web", "web").merge(
+            json!({"spec": {"ports": [{"name": "http", "port": 80, "targetPort": "http"}]}}),
+        );
         services
-            .create(
-                &PostParams::default(),
-                &serde_json::from_value(service).unwrap(),
-            )
+            .create(&PostParams::default(), &service.build())
             .await
             .unwrap();
         let deployments: Api<Deployment> = Api::namespaced(self.client.clone(), "default");
-        let deployment = json!({"apiVersion": "apps/v1", "kind": "Deployment",
-            "metadata": {"name": "web"},
-            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
-                "template": {"metadata": {"labels": {"app": "web"}},
-                    "spec": {"containers": [{"name": "app", "image": "web:v1",
-                        "ports": [{"name": "http", "containerPort": 8080}]}]}}}});
         deployments
             .create(
                 &PostParams::default(),
-                &serde_json::from_value(deployment).unwrap(),
+                &objects::deployment("web", "web", 2).build(),
             )
             .await
             .unwrap();
@@ -207,33 +202,27 @@ impl Served {
     /// Waits (bounded) until both pods of `web` run with an address and are Ready.
     async fn running_pods(&self) -> Vec<Pod> {
         let pods: Api<Pod> = Api::namespaced(self.client.clone(), "default");
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-        loop {
-            let items = pods
-                .list(&ListParams::default().labels("app=web"))
-                .await
-                .unwrap()
-                .items;
-            let running = items
-                .iter()
-                .filter(|p| {
-                    let status = p.status.as_ref();
-                    status.and_then(|s| s.phase.as_deref()) == Some("Running")
-                        && status.and_then(|s| s.pod_ip.as_ref()).is_some()
-                        && status.and_then(|s| s.conditions.as_ref()).is_some_and(|c| {
-                            c.iter().any(|c| c.type_ == "Ready" && c.status == "True")
-                        })
-                })
-                .count();
-            if items.len() == 2 && running == 2 {
-                return items;
-            }
-            assert!(
-                tokio::time::Instant::now() < deadline,
-                "pods never ran: {items:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        PATIENCE
+            .eventually("both pods of web running and Ready", || async {
+                let items = pods
+                    .list(&ListParams::default().labels("app=web"))
+                    .await
+                    .unwrap()
+                    .items;
+                let running = items
+                    .iter()
+                    .filter(|p| {
+                        let status = p.status.as_ref();
+                        status.and_then(|s| s.phase.as_deref()) == Some("Running")
+                            && status.and_then(|s| s.pod_ip.as_ref()).is_some()
+                            && status.and_then(|s| s.conditions.as_ref()).is_some_and(|c| {
+                                c.iter().any(|c| c.type_ == "Ready" && c.status == "True")
+                            })
+                    })
+                    .count();
+                (items.len() == 2 && running == 2).then_some(items)
+            })
+            .await
     }
 
     async fn web_slices(&self) -> Vec<EndpointSlice> {
@@ -275,26 +264,23 @@ async fn serve_runs_the_world_controllers() {
         .collect();
     pod_ips.sort();
 
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let mut ready: Vec<String> = served
-            .web_slices()
-            .await
-            .iter()
-            .flat_map(|s| s.endpoints.clone())
-            .filter(|e| e.conditions.as_ref().and_then(|c| c.ready) == Some(true))
-            .flat_map(|e| e.addresses)
-            .collect();
-        ready.sort();
-        if ready == pod_ips {
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "slices never listed {pod_ips:?}: {ready:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    PATIENCE
+        .eventually(
+            "the slices to list the pods' addresses as ready",
+            || async {
+                let mut ready: Vec<String> = served
+                    .web_slices()
+                    .await
+                    .iter()
+                    .flat_map(|s| s.endpoints.clone())
+                    .filter(|e| e.conditions.as_ref().and_then(|c| c.ready) == Some(true))
+                    .flat_map(|e| e.addresses)
+                    .collect();
+                ready.sort();
+                (ready == pod_ips).then_some(())
+            },
+        )
+        .await;
     let slice = &served.web_slices().await[0];
     let port = &slice.ports.as_ref().unwrap()[0];
     assert_eq!(

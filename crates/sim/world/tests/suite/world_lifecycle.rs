@@ -10,9 +10,10 @@ use k8s_openapi::api::discovery::v1::{Endpoint, EndpointSlice};
 use kube::Api;
 use kube::api::{DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use lbgate_sim::controllers::AppPhase;
+use lbgate_testkit::objects::{self, pod_condition};
 use serde_json::json;
 
-use crate::world_support::{TestWorld, condition, eventually, is_ready};
+use crate::world_support::{PATIENCE, TestWorld, is_ready};
 
 async fn service(world: &TestWorld, name: &str, publish_not_ready: bool) {
     let api: Api<Service> = Api::namespaced(world.client.clone(), "default");
@@ -79,22 +80,24 @@ async fn graceful_deletion_runs_prestop_then_sigterm_then_removal() {
     )
     .await;
     let apps = world.world.apps();
-    let ip: IpAddr = eventually("the pod to serve", || async {
-        let pods = world.pods("app=solo").await;
-        let pod = pods.first()?;
-        let ip: IpAddr = pod.status.as_ref()?.pod_ip.as_ref()?.parse().ok()?;
-        (is_ready(pod) && apps.phase(ip) == Some(AppPhase::Serving)).then_some(ip)
-    })
-    .await;
+    let ip: IpAddr = PATIENCE
+        .eventually("the pod to serve", || async {
+            let pods = world.pods("app=solo").await;
+            let pod = pods.first()?;
+            let ip: IpAddr = pod.status.as_ref()?.pod_ip.as_ref()?.parse().ok()?;
+            (is_ready(pod) && apps.phase(ip) == Some(AppPhase::Serving)).then_some(ip)
+        })
+        .await;
     let app = apps.get(ip).unwrap();
     assert_eq!((app.pod.as_str(), app.port), ("default/solo", 8080));
-    let (slice, endpoint) = eventually("a ready endpoint", || async {
-        endpoints(&world, "solo")
-            .await
-            .into_iter()
-            .find(|(_, e)| flags(e) == (Some(true), Some(true), Some(false)))
-    })
-    .await;
+    let (slice, endpoint) = PATIENCE
+        .eventually("a ready endpoint", || async {
+            endpoints(&world, "solo")
+                .await
+                .into_iter()
+                .find(|(_, e)| flags(e) == (Some(true), Some(true), Some(false)))
+        })
+        .await;
     assert_eq!(slice.address_type, "IPv4");
     let port = &slice.ports.as_ref().unwrap()[0];
     assert_eq!(
@@ -133,29 +136,32 @@ async fn graceful_deletion_runs_prestop_then_sigterm_then_removal() {
     let api: Api<Pod> = Api::namespaced(world.client.clone(), "default");
     api.delete("solo", &DeleteParams::default()).await.unwrap();
     // While it terminates the endpoint stays, not ready, still serving.
-    eventually("a terminating endpoint", || async {
-        endpoints(&world, "solo")
-            .await
-            .into_iter()
-            .find(|(_, e)| flags(e) == (Some(false), Some(true), Some(true)))
-    })
-    .await;
-    eventually("the pod to be removed", || async {
-        match api.get("solo").await {
-            Err(kube::Error::Api(status)) if status.code == 404 => Some(()),
-            _ => None,
-        }
-    })
-    .await;
+    PATIENCE
+        .eventually("a terminating endpoint", || async {
+            endpoints(&world, "solo")
+                .await
+                .into_iter()
+                .find(|(_, e)| flags(e) == (Some(false), Some(true), Some(true)))
+        })
+        .await;
+    PATIENCE
+        .eventually("the pod to be removed", || async {
+            match api.get("solo").await {
+                Err(kube::Error::Api(status)) if status.code == 404 => Some(()),
+                _ => None,
+            }
+        })
+        .await;
     assert_eq!(
         apps.phase(ip),
         Some(AppPhase::Gone),
         "removed only after the process is gone"
     );
-    eventually("the endpoint to go", || async {
-        endpoints(&world, "solo").await.is_empty().then_some(())
-    })
-    .await;
+    PATIENCE
+        .eventually("the endpoint to go", || async {
+            endpoints(&world, "solo").await.is_empty().then_some(())
+        })
+        .await;
     sampler.abort();
 
     let samples = samples.lock().unwrap().clone();
@@ -205,48 +211,52 @@ async fn endpoints_follow_readiness_gates_and_publish_not_ready_addresses() {
         .await;
     }
     let api: Api<Pod> = Api::namespaced(world.client.clone(), "default");
-    eventually("containers ready behind a closed gate", || async {
-        let pod = api.get("gated").await.ok()?;
-        (condition(&pod, "ContainersReady") == Some("True")).then_some(())
-    })
-    .await;
+    PATIENCE
+        .eventually("containers ready behind a closed gate", || async {
+            let pod = api.get("gated").await.ok()?;
+            (pod_condition(&pod, "ContainersReady") == Some("True")).then_some(())
+        })
+        .await;
     assert_eq!(
-        condition(&api.get("gated").await.unwrap(), "Ready"),
+        pod_condition(&api.get("gated").await.unwrap(), "Ready"),
         Some("False")
     );
-    eventually("a not-ready endpoint", || async {
-        let all = endpoints(&world, "gated").await;
-        all.iter()
-            .any(|(_, e)| flags(e) == (Some(false), Some(false), Some(false)))
-            .then_some(())
-    })
-    .await;
-    eventually("a published not-ready endpoint", || async {
-        let all = endpoints(&world, "eager").await;
-        all.iter()
-            .any(|(_, e)| flags(e) == (Some(true), Some(false), Some(false)))
-            .then_some(())
-    })
-    .await;
+    PATIENCE
+        .eventually("a not-ready endpoint", || async {
+            let all = endpoints(&world, "gated").await;
+            all.iter()
+                .any(|(_, e)| flags(e) == (Some(false), Some(false), Some(false)))
+                .then_some(())
+        })
+        .await;
+    PATIENCE
+        .eventually("a published not-ready endpoint", || async {
+            let all = endpoints(&world, "eager").await;
+            all.iter()
+                .any(|(_, e)| flags(e) == (Some(true), Some(false), Some(false)))
+                .then_some(())
+        })
+        .await;
     // Opening the gate makes the pod Ready without touching the kubelet's own conditions.
-    let open = json!({"status": {"conditions": [{"type": "example.com/gate", "status": "True"}]}});
+    let open = objects::condition_patch("example.com/gate", true);
     api.patch_status("gated", &PatchParams::default(), &Patch::Strategic(&open))
         .await
         .unwrap();
-    eventually("a ready endpoint", || async {
-        let all = endpoints(&world, "gated").await;
-        all.iter()
-            .any(|(_, e)| flags(e) == (Some(true), Some(true), Some(false)))
-            .then_some(())
-    })
-    .await;
+    PATIENCE
+        .eventually("a ready endpoint", || async {
+            let all = endpoints(&world, "gated").await;
+            all.iter()
+                .any(|(_, e)| flags(e) == (Some(true), Some(true), Some(false)))
+                .then_some(())
+        })
+        .await;
     let pod = api.get("gated").await.unwrap();
     assert_eq!(
-        condition(&pod, "example.com/gate"),
+        pod_condition(&pod, "example.com/gate"),
         Some("True"),
         "the kubelet keeps others' conditions"
     );
-    assert_eq!(condition(&pod, "PodScheduled"), Some("True"));
+    assert_eq!(pod_condition(&pod, "PodScheduled"), Some("True"));
     assert!(is_ready(&pod));
     world.stop().await;
 }

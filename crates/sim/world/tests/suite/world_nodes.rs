@@ -6,9 +6,9 @@ use std::net::Ipv4Addr;
 use k8s_openapi::api::core::v1::{Node, Pod};
 use kube::Api;
 use kube::api::{ListParams, PostParams};
-use serde_json::json;
+use lbgate_testkit::objects;
 
-use crate::world_support::{TestWorld, eventually};
+use crate::world_support::{PATIENCE, TestWorld};
 
 /// `aws:///<zone>/<instance id>` split as the AWS Load Balancer Controller does.
 fn parse_provider_id(id: &str) -> Option<(&str, &str)> {
@@ -56,22 +56,18 @@ async fn nodes_are_ready_ec2_instances_and_pods_get_vpc_addresses() {
 
     let pods: Api<Pod> = Api::namespaced(world.client.clone(), "default");
     for i in 0..6 {
-        let pod = json!({"metadata": {"name": format!("p{i}")}, "spec": {"containers": [{"name": "app", "image": "x"}]}});
-        pods.create(
-            &PostParams::default(),
-            &serde_json::from_value(pod).unwrap(),
-        )
-        .await
-        .unwrap();
+        let pod = objects::pod(&format!("p{i}")).image("x").build();
+        pods.create(&PostParams::default(), &pod).await.unwrap();
     }
-    let placed = eventually("six running pods", || async {
-        let items = pods.list(&ListParams::default()).await.ok()?.items;
-        let running = items
-            .iter()
-            .all(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"));
-        (items.len() == 6 && running).then_some(items)
-    })
-    .await;
+    let placed = PATIENCE
+        .eventually("six running pods", || async {
+            let items = pods.list(&ListParams::default()).await.ok()?.items;
+            let running = items
+                .iter()
+                .all(|p| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Running"));
+            (items.len() == 6 && running).then_some(items)
+        })
+        .await;
     let mut addresses = Vec::new();
     for pod in &placed {
         let node_name = pod.spec.as_ref().unwrap().node_name.clone().unwrap();

@@ -8,40 +8,39 @@ use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::Pod;
 use kube::Api;
 use kube::api::{ListParams, Patch, PatchParams, PostParams};
+use lbgate_testkit::objects::{self, Object, pod_condition};
 use serde_json::json;
 
-use crate::world_support::{TestWorld, condition, deployment, eventually, is_ready};
+use crate::world_support::{PATIENCE, TestWorld, deployment, is_ready};
 
 const GATE: &str = "target-health.lbgate.io/web";
 
-async fn create(world: &TestWorld, body: serde_json::Value) {
+async fn create(world: &TestWorld, body: Object<Deployment>) {
     let api: Api<Deployment> = Api::namespaced(world.client.clone(), "default");
-    api.create(
-        &PostParams::default(),
-        &serde_json::from_value(body).unwrap(),
-    )
-    .await
-    .unwrap();
+    api.create(&PostParams::default(), &body.build())
+        .await
+        .unwrap();
 }
 
 /// Waits until the Deployment reports a finished rollout of `replicas` pods.
 async fn complete(world: &TestWorld, name: &str, replicas: i32) -> Deployment {
-    eventually("a complete rollout", || async {
-        let d = world.deployment(name).await;
-        let status = d.status.clone()?;
-        let progressing = status
-            .conditions
-            .as_ref()?
-            .iter()
-            .find(|c| c.type_ == "Progressing")?;
-        let done = status.observed_generation == d.metadata.generation
-            && status.updated_replicas == Some(replicas)
-            && status.available_replicas == Some(replicas)
-            && status.replicas == Some(replicas)
-            && progressing.reason.as_deref() == Some("NewReplicaSetAvailable");
-        done.then_some(d)
-    })
-    .await
+    PATIENCE
+        .eventually("a complete rollout", || async {
+            let d = world.deployment(name).await;
+            let status = d.status.clone()?;
+            let progressing = status
+                .conditions
+                .as_ref()?
+                .iter()
+                .find(|c| c.type_ == "Progressing")?;
+            let done = status.observed_generation == d.metadata.generation
+                && status.updated_replicas == Some(replicas)
+                && status.available_replicas == Some(replicas)
+                && status.replicas == Some(replicas)
+                && progressing.reason.as_deref() == Some("NewReplicaSetAvailable");
+            done.then_some(d)
+        })
+        .await
 }
 
 async fn set_image(world: &TestWorld, name: &str, template: serde_json::Value) {
@@ -67,8 +66,7 @@ async fn replica_sets(world: &TestWorld) -> Vec<ReplicaSet> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn five_replicas_roll_out_within_surge_and_unavailability() {
     let world = TestWorld::start().await;
-    let mut body = deployment("web", 5, "web:v1");
-    body["spec"]["minReadySeconds"] = json!(3);
+    let body = deployment("web", 5, "web:v1").merge(json!({"spec": {"minReadySeconds": 3}}));
     create(&world, body).await;
     let first = complete(&world, "web", 5).await;
     assert_eq!(
@@ -155,11 +153,12 @@ async fn five_replicas_roll_out_within_surge_and_unavailability() {
         sets[1].metadata.name.as_deref(),
         Some(format!("web-{hash}").as_str())
     );
-    let pods = eventually("the old pods to go", || async {
-        let pods = world.pods("app=web").await;
-        (pods.len() == 5).then_some(pods)
-    })
-    .await;
+    let pods = PATIENCE
+        .eventually("the old pods to go", || async {
+            let pods = world.pods("app=web").await;
+            (pods.len() == 5).then_some(pods)
+        })
+        .await;
     for pod in &pods {
         assert_eq!(
             pod.spec.as_ref().unwrap().containers[0].image.as_deref(),
@@ -210,8 +209,8 @@ async fn five_replicas_roll_out_within_surge_and_unavailability() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unset_readiness_gate_stalls_the_rollout_as_kubernetes_does() {
     let world = TestWorld::start().await;
-    let mut body = deployment("gated", 5, "web:v1");
-    body["spec"]["progressDeadlineSeconds"] = json!(30);
+    let body =
+        deployment("gated", 5, "web:v1").merge(json!({"spec": {"progressDeadlineSeconds": 30}}));
     create(&world, body).await;
     complete(&world, "gated", 5).await;
 
@@ -224,20 +223,21 @@ async fn an_unset_readiness_gate_stalls_the_rollout_as_kubernetes_does() {
     // the new one grows to 3 (4 + 3 = 5 + maxSurge 2), and then nothing moves: the new pods'
     // containers are ready but the pods never are.
     let start = world.now();
-    let stalled = eventually("the progress deadline", || async {
-        let d = world.deployment("gated").await;
-        let progressing = d
-            .status
-            .as_ref()?
-            .conditions
-            .as_ref()?
-            .iter()
-            .find(|c| c.type_ == "Progressing")?
-            .clone();
-        (progressing.reason.as_deref() == Some("ProgressDeadlineExceeded"))
-            .then_some((d, progressing))
-    })
-    .await;
+    let stalled = PATIENCE
+        .eventually("the progress deadline", || async {
+            let d = world.deployment("gated").await;
+            let progressing = d
+                .status
+                .as_ref()?
+                .conditions
+                .as_ref()?
+                .iter()
+                .find(|c| c.type_ == "Progressing")?
+                .clone();
+            (progressing.reason.as_deref() == Some("ProgressDeadlineExceeded"))
+                .then_some((d, progressing))
+        })
+        .await;
     let (d, progressing) = stalled;
     assert!(
         world.now() - start >= Duration::from_secs(30),
@@ -287,8 +287,8 @@ async fn an_unset_readiness_gate_stalls_the_rollout_as_kubernetes_does() {
         .collect();
     assert_eq!(gated.len(), 3);
     for pod in &gated {
-        assert_eq!(condition(pod, "ContainersReady"), Some("True"));
-        assert_eq!(condition(pod, "Ready"), Some("False"));
+        assert_eq!(pod_condition(pod, "ContainersReady"), Some("True"));
+        assert_eq!(pod_condition(pod, "Ready"), Some("False"));
         let ready = pod
             .status
             .as_ref()
@@ -309,11 +309,10 @@ async fn an_unset_readiness_gate_stalls_the_rollout_as_kubernetes_does() {
             for pod in world.pods("app=gated").await {
                 let gated = pod.spec.as_ref().unwrap().readiness_gates.is_some();
                 if gated
-                    && condition(&pod, GATE).is_none()
+                    && pod_condition(&pod, GATE).is_none()
                     && pod.metadata.deletion_timestamp.is_none()
                 {
-                    let patch =
-                        json!({"status": {"conditions": [{"type": GATE, "status": "True"}]}});
+                    let patch = objects::condition_patch(GATE, true);
                     let name = pod.metadata.name.unwrap();
                     let _ = pods_api
                         .patch_status(&name, &PatchParams::default(), &Patch::Strategic(&patch))
@@ -331,7 +330,7 @@ async fn an_unset_readiness_gate_stalls_the_rollout_as_kubernetes_does() {
     assert!(
         pods.iter()
             .filter(|p| p.metadata.deletion_timestamp.is_none())
-            .all(|p| condition(p, GATE) == Some("True") && is_ready(p))
+            .all(|p| pod_condition(p, GATE) == Some("True") && is_ready(p))
     );
     world.stop().await;
 }
@@ -350,8 +349,8 @@ async fn new_rs_name(world: &TestWorld) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recreate_stops_every_old_pod_before_a_new_one_starts() {
     let world = TestWorld::start().await;
-    let mut body = deployment("once", 3, "web:v1");
-    body["spec"]["strategy"] = json!({"type": "Recreate"});
+    let body = deployment("once", 3, "web:v1")
+        .merge(json!({"spec": {"strategy": {"type": "Recreate", "rollingUpdate": null}}}));
     create(&world, body).await;
     complete(&world, "once", 3).await;
     let samples = Arc::new(Mutex::new(Vec::new()));

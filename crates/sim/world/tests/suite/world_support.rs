@@ -1,7 +1,6 @@
-//! Shared helpers of the `world_*` tests: an API server, a world on a fast clock, and bounded
-//! polling.
+//! Shared helpers of the `world_*` tests: an API server, a world on a fast clock, and how long
+//! their waits may take.
 
-use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,12 +11,16 @@ use kube::{Api, Client};
 use lbgate_sim::controllers::{AppRegistry, World, WorldConfig};
 use lbgate_sim_apiserver::{KubeSim, KubeSimConfig};
 use lbgate_sim_clock::{Clock, ScaledClock};
+use lbgate_testkit::Patience;
+use lbgate_testkit::objects::{self, Object, pod_condition};
 use serde_json::json;
 
 /// Real seconds per simulated second in these tests: 50 times faster than real time.
 pub const SCALE: f64 = 0.02;
 /// Every wait is bounded by this (wall time).
 pub const DEADLINE: Duration = Duration::from_secs(20);
+/// The `world_*` tests' waits: at most [`DEADLINE`], looking every 10 ms.
+pub const PATIENCE: Patience = Patience::new(DEADLINE, Duration::from_millis(10));
 
 pub struct TestWorld {
     pub kube: KubeSim,
@@ -71,53 +74,15 @@ impl TestWorld {
     }
 }
 
-/// Polls `check` until it answers `Some`, at most [`DEADLINE`].
-pub async fn eventually<T, F, Fut>(what: &str, mut check: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    let give_up = tokio::time::Instant::now() + DEADLINE;
-    loop {
-        if let Some(value) = check().await {
-            return value;
-        }
-        assert!(
-            tokio::time::Instant::now() < give_up,
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 pub fn is_ready(pod: &Pod) -> bool {
-    condition(pod, "Ready") == Some("True")
+    pod_condition(pod, "Ready") == Some("True")
 }
 
-pub fn condition<'a>(pod: &'a Pod, kind: &str) -> Option<&'a str> {
-    pod.status
-        .as_ref()?
-        .conditions
-        .as_ref()?
-        .iter()
-        .find(|c| c.type_ == kind)
-        .map(|c| c.status.as_str())
-}
-
-/// A Deployment of `replicas` pods labelled `app=<name>` running `image`.
-pub fn deployment(name: &str, replicas: i32, image: &str) -> serde_json::Value {
-    json!({
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
-            "template": {
-                "metadata": {"labels": {"app": name}},
-                "spec": {"containers": [{"name": "app", "image": image, "ports": [{"name": "http", "containerPort": 8080}]}]},
-            },
-        },
-    })
+/// A Deployment of `replicas` pods labelled `app=<name>` running `image`, rolled out 25 % at a
+/// time (Kubernetes' default strategy, spelled out).
+pub fn deployment(name: &str, replicas: i32, image: &str) -> Object<Deployment> {
+    objects::deployment(name, name, replicas)
+        .image(image)
+        .merge(json!({"spec": {"strategy": {"type": "RollingUpdate",
+            "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}}}))
 }

@@ -56,12 +56,6 @@ pub fn service_config(cert: &ServingCert) -> Value {
            "caBundle": cert.ca_base64()})
 }
 
-pub fn pod_body(name: &str, labels: Value) -> Value {
-    json!({"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": name, "labels": labels},
-           "spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}})
-}
-
 /// Creates a pod in-process, where the webhooks' warnings come back with the object.
 pub async fn create_pod(sim: &KubeSim, body: Value) -> Result<(Value, Vec<String>), (u16, String)> {
     let store = sim.store();
