@@ -33,11 +33,6 @@ impl TgbController {
         Self { ctx, streams }
     }
 
-    /// The shared context.
-    pub fn context(&self) -> Arc<Context> {
-        Arc::clone(&self.ctx)
-    }
-
     /// Runs until `shutdown` resolves; in-flight passes finish first.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + Sync + 'static) {
         let Self { ctx, streams } = self;
