@@ -1,4 +1,3 @@
-
 use super::review::{ResultStatus, Verdict};
 use super::*;
 

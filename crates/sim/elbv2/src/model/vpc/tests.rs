@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn ip(text: &str) -> IpAddr {

@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn cond(field: &str, values: &[&str]) -> Condition {

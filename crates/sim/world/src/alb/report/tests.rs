@@ -1,4 +1,3 @@
-
 use super::super::dataplane::OutcomeKind;
 use super::super::router::TargetRef;
 use super::*;

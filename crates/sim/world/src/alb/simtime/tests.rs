@@ -1,4 +1,3 @@
-
 use super::*;
 use lbgate_sim_clock::ManualClock;
 

@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn pod(name: &str, node: Option<&str>, phase: &str, ready_at: Option<&str>, created: &str) -> Pod {

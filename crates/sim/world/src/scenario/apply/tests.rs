@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn arns(name: &str) -> Option<String> {

@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn moment(sim: f64) -> Option<Moment> {

@@ -1,4 +1,3 @@
-
 use super::*;
 
 fn secs(s: f64) -> Duration {
